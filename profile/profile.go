@@ -1,0 +1,325 @@
+// Package profile is profilegraph's domain: the person, their app accounts, settings,
+// consents and activity, the coded domain error, the viewer in the request context, and
+// the store interfaces that the infrastructure packages (postgres, memory, cache)
+// implement. It imports nothing of the infrastructure.
+package profile
+
+import (
+	"fmt"
+	"time"
+)
+
+// App is one of the apps a person may hold an account in.
+type App string
+
+// The apps of SPEC §3.
+const (
+	AppFacebook  App = "FACEBOOK"
+	AppInstagram App = "INSTAGRAM"
+	AppWhatsApp  App = "WHATSAPP"
+	AppMessenger App = "MESSENGER"
+	AppThreads   App = "THREADS"
+)
+
+// Apps lists every app in a fixed order.
+var Apps = []App{AppFacebook, AppInstagram, AppWhatsApp, AppMessenger, AppThreads}
+
+// Valid reports whether a is one of the five apps.
+func (a App) Valid() bool {
+	for _, x := range Apps {
+		if a == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseApp returns the App named s, or a BAD_USER_INPUT error.
+func ParseApp(s string) (App, error) {
+	if a := App(s); a.Valid() {
+		return a, nil
+	}
+	return "", Errorf(BadUserInput, "unknown app %q", s)
+}
+
+// Category is a data category that consents are granted for.
+type Category string
+
+// The data categories of SPEC §3.
+const (
+	CategoryProfile  Category = "PROFILE"
+	CategoryContact  Category = "CONTACT"
+	CategoryAge      Category = "AGE"
+	CategoryActivity Category = "ACTIVITY"
+	CategoryDevice   Category = "DEVICE"
+)
+
+// Categories lists every category in a fixed order.
+var Categories = []Category{CategoryProfile, CategoryContact, CategoryAge, CategoryActivity, CategoryDevice}
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool {
+	for _, x := range Categories {
+		if c == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Purpose is why data is requested or shared.
+type Purpose string
+
+// The purposes of SPEC §3.
+const (
+	PurposeService Purpose = "SERVICE"
+	PurposeAds     Purpose = "ADS"
+)
+
+// Valid reports whether p is a known purpose.
+func (p Purpose) Valid() bool { return p == PurposeService || p == PurposeAds }
+
+// AgeRange is the reconciled age bracket of a person (SPEC §5, promise 5).
+type AgeRange string
+
+// The age ranges of SPEC §3.
+const (
+	AgeUnder13 AgeRange = "UNDER_13"
+	Age13To15  AgeRange = "AGE_13_15"
+	Age16To17  AgeRange = "AGE_16_17"
+	AgeAdult   AgeRange = "ADULT"
+	AgeUnknown AgeRange = "UNKNOWN"
+)
+
+// Field names a gated profile field, as the schema spells it.
+type Field string
+
+// The gated fields of AppAccount and Profile, with their categories in FieldCategory.
+const (
+	FieldUsername    Field = "username"
+	FieldDisplayName Field = "displayName"
+	FieldBio         Field = "bio"
+	FieldAvatar      Field = "avatar"
+	FieldPhoneNumber Field = "phoneNumber"
+	FieldEmail       Field = "email"
+	FieldBirthdate   Field = "birthdate"
+)
+
+// ProfileFields lists the gated fields in schema order.
+var ProfileFields = []Field{FieldDisplayName, FieldUsername, FieldBio, FieldAvatar, FieldPhoneNumber, FieldEmail, FieldBirthdate}
+
+// FieldCategory maps each gated field to its data category (SPEC §3).
+var FieldCategory = map[Field]Category{
+	FieldUsername:    CategoryProfile,
+	FieldDisplayName: CategoryProfile,
+	FieldBio:         CategoryProfile,
+	FieldAvatar:      CategoryProfile,
+	FieldPhoneNumber: CategoryContact,
+	FieldEmail:       CategoryContact,
+	FieldBirthdate:   CategoryAge,
+}
+
+// Date is a calendar date without a time zone, formatted YYYY-MM-DD.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateLayout is the wire format of Date.
+const DateLayout = "2006-01-02"
+
+// ParseDate parses YYYY-MM-DD, or returns a BAD_USER_INPUT error.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return Date{}, Errorf(BadUserInput, "date %q is not YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the calendar date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// String formats d as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Person is one human being who links accounts across apps. A person exists while it
+// has at least one account.
+type Person struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// AccountKey is the natural key of an app account.
+type AccountKey struct {
+	App       App
+	AppUserID string
+}
+
+// Avatar is a profile picture.
+type Avatar struct {
+	URL       string
+	Width     *int
+	Height    *int
+	UpdatedAt time.Time
+}
+
+// Account is one app's account of a person: the record an app backend pushes with
+// upsertAppAccount. PersonID is empty while the account is not linked.
+type Account struct {
+	ID          string
+	App         App
+	AppUserID   string
+	PersonID    string
+	LinkedAt    *time.Time
+	Username    string
+	DisplayName *string
+	Bio         *string
+	Avatar      *Avatar
+	PhoneNumber *string
+	Email       *string
+	Birthdate   *Date
+	CreatedAt   time.Time
+	// UpdatedAt is when any profile field last changed; the merged profile prefers the
+	// most recently updated account.
+	UpdatedAt time.Time
+}
+
+// Key returns the natural key of a.
+func (a *Account) Key() AccountKey { return AccountKey{a.App, a.AppUserID} }
+
+// Linked reports whether a belongs to a person.
+func (a *Account) Linked() bool { return a.PersonID != "" }
+
+// Clone returns a deep copy of a.
+func (a *Account) Clone() *Account {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.LinkedAt = clonePtr(a.LinkedAt)
+	c.DisplayName = clonePtr(a.DisplayName)
+	c.Bio = clonePtr(a.Bio)
+	c.PhoneNumber = clonePtr(a.PhoneNumber)
+	c.Email = clonePtr(a.Email)
+	c.Birthdate = clonePtr(a.Birthdate)
+	if a.Avatar != nil {
+		av := *a.Avatar
+		av.Width = clonePtr(a.Avatar.Width)
+		av.Height = clonePtr(a.Avatar.Height)
+		c.Avatar = &av
+	}
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// CrossPostRule lets content posted in From be cross-posted to To.
+type CrossPostRule struct {
+	From App
+	To   App
+}
+
+// Settings are a person's Accounts Center settings. Version increases by one on every
+// write and guards updateSettings against lost updates.
+type Settings struct {
+	PersonID     string
+	SyncProfile  bool
+	CrossPosting []CrossPostRule
+	SingleSignOn []App
+	Version      int
+	UpdatedAt    time.Time
+}
+
+// Clone returns a deep copy of s.
+func (s *Settings) Clone() *Settings {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.CrossPosting = append([]CrossPostRule(nil), s.CrossPosting...)
+	c.SingleSignOn = append([]App(nil), s.SingleSignOn...)
+	return &c
+}
+
+// DefaultSettings returns the settings of a person who never changed them: nothing is
+// synced, cross-posted or signed on (promise 1).
+func DefaultSettings(personID string) *Settings {
+	return &Settings{PersonID: personID, CrossPosting: []CrossPostRule{}, SingleSignOn: []App{}}
+}
+
+// ConsentKey identifies one consent of a person.
+type ConsentKey struct {
+	SourceApp App
+	TargetApp App
+	Category  Category
+	Purpose   Purpose
+}
+
+// Consent lets data of Category flow from SourceApp to TargetApp for Purpose.
+type Consent struct {
+	PersonID  string
+	SourceApp App
+	TargetApp App
+	Category  Category
+	Purpose   Purpose
+	GrantedAt time.Time
+}
+
+// Key returns the identity of c within its person.
+func (c *Consent) Key() ConsentKey {
+	return ConsentKey{c.SourceApp, c.TargetApp, c.Category, c.Purpose}
+}
+
+// ActivityType is the kind of an activity event.
+type ActivityType string
+
+// The activity types of SPEC §3.
+const (
+	ActivityLinked               ActivityType = "LINKED"
+	ActivityUnlinked             ActivityType = "UNLINKED"
+	ActivityConsentGranted       ActivityType = "CONSENT_GRANTED"
+	ActivityConsentRevoked       ActivityType = "CONSENT_REVOKED"
+	ActivityProfileUpdated       ActivityType = "PROFILE_UPDATED"
+	ActivitySettingsUpdated      ActivityType = "SETTINGS_UPDATED"
+	ActivityLoginHandoffCreated  ActivityType = "LOGIN_HANDOFF_CREATED"
+	ActivityLoginHandoffRedeemed ActivityType = "LOGIN_HANDOFF_REDEEMED"
+)
+
+// ActivityEvent is one entry of a person's activity log. Seq orders events: a larger Seq
+// is newer. The store assigns Seq.
+type ActivityEvent struct {
+	Seq      int64
+	PersonID string
+	Type     ActivityType
+	App      *App
+	At       time.Time
+	Detail   string
+}
+
+// LoginHandoff is a one-time single-sign-on code. Only the SHA-256 of the code is stored.
+type LoginHandoff struct {
+	CodeHash   []byte
+	PersonID   string
+	TargetApp  App
+	AccountID  string // the person's account in TargetApp at creation
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	RedeemedAt *time.Time
+}

@@ -1,0 +1,80 @@
+package profile
+
+import (
+	"context"
+	"time"
+)
+
+// Reader is the batched read side of a store. Every method takes many keys and costs one
+// round trip to the backing database; keys that do not exist are simply absent from the
+// result (callers report them), and malformed keys (an id that is not a UUID) count as
+// absent, never as an error.
+type Reader interface {
+	// PersonsByID returns the persons with the given ids.
+	PersonsByID(ctx context.Context, ids []string) (map[string]*Person, error)
+	// AccountsByID returns the accounts with the given ids.
+	AccountsByID(ctx context.Context, ids []string) (map[string]*Account, error)
+	// AccountsByKey returns the accounts with the given (app, appUserId) keys.
+	AccountsByKey(ctx context.Context, keys []AccountKey) (map[AccountKey]*Account, error)
+	// AccountsByPerson returns the accounts linked to each person, ordered as Apps.
+	AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*Account, error)
+	// SettingsByPerson returns the stored settings of each person; a person who never
+	// wrote settings is absent (use DefaultSettings).
+	SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*Settings, error)
+	// ConsentsByPerson returns each person's consents, oldest grant first.
+	ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*Consent, error)
+	// Activity returns up to limit events of the person, newest first, with Seq below
+	// beforeSeq (beforeSeq <= 0 means from the newest).
+	Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*ActivityEvent, error)
+}
+
+// Store is a profilegraph store: PostgreSQL in production, memory for `go run .`.
+type Store interface {
+	Reader
+	// InTx runs fn in one serializable-enough transaction: row locks taken through Tx
+	// hold until fn returns. If fn returns an error, nothing it wrote persists and InTx
+	// returns that error unchanged.
+	InTx(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// Ping reports whether the store is reachable (readiness).
+	Ping(ctx context.Context) error
+}
+
+// Tx is the write side of a store, valid inside Store.InTx only. Reads through Tx see the
+// transaction's own writes.
+type Tx interface {
+	Reader
+	// LockAccounts returns the given accounts locked for update (locks are taken in id
+	// order to avoid deadlocks). Missing ids are absent.
+	LockAccounts(ctx context.Context, ids []string) (map[string]*Account, error)
+	// LockAccountByKey returns the account with key locked for update, or nil, nil.
+	LockAccountByKey(ctx context.Context, key AccountKey) (*Account, error)
+	// LockPerson locks the person row so that writes to one person's settings, consents
+	// and links serialize. NOT_FOUND if there is no such person.
+	LockPerson(ctx context.Context, id string) error
+	// InsertAccount stores a new account; a duplicate (app, appUserId) is CONFLICT.
+	InsertAccount(ctx context.Context, a *Account) error
+	// UpdateAccount writes every field of an existing account, including its link.
+	// Linking a second account of one app to a person is ALREADY_LINKED.
+	UpdateAccount(ctx context.Context, a *Account) error
+	// InsertPerson stores a new person.
+	InsertPerson(ctx context.Context, p *Person) error
+	// DeletePerson removes a person who has no accounts left, with its settings and
+	// consents (its activity log is kept).
+	DeletePerson(ctx context.Context, id string) error
+	// PutSettings stores s as the person's settings (insert or replace).
+	PutSettings(ctx context.Context, s *Settings) error
+	// PutConsent stores c unless an equal consent exists; it returns the stored one.
+	PutConsent(ctx context.Context, c *Consent) (*Consent, error)
+	// DeleteConsent removes one consent and reports whether it existed.
+	DeleteConsent(ctx context.Context, personID string, key ConsentKey) (bool, error)
+	// DeleteConsentsNaming removes the person's consents whose source or target is app.
+	DeleteConsentsNaming(ctx context.Context, personID string, app App) (int, error)
+	// AppendActivity appends e to its person's log and sets e.Seq.
+	AppendActivity(ctx context.Context, e *ActivityEvent) error
+	// InsertHandoff stores a new login handoff.
+	InsertHandoff(ctx context.Context, h *LoginHandoff) error
+	// RedeemHandoff marks the unredeemed handoff with codeHash as redeemed at `at` and
+	// returns it; it returns nil, nil if there is none or it was already redeemed. Of
+	// concurrent calls for one code exactly one gets the handoff.
+	RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (*LoginHandoff, error)
+}
