@@ -323,3 +323,25 @@ type LoginHandoff struct {
 	ExpiresAt  time.Time
 	RedeemedAt *time.Time
 }
+
+// RecoveryKind is the kind of a recovery contact point.
+type RecoveryKind string
+
+// The recovery kinds of SPEC §3.
+const (
+	RecoveryPhone RecoveryKind = "PHONE"
+	RecoveryEmail RecoveryKind = "EMAIL"
+)
+
+// RecoveryOption is a masked contact point of a linked account.
+type RecoveryOption struct {
+	App    App
+	Kind   RecoveryKind
+	Masked string
+}
+
+// IsEntity marks Person as a federation entity for the generated GraphQL code.
+func (Person) IsEntity() {}
+
+// IsEntity marks Account as a federation entity for the generated GraphQL code.
+func (Account) IsEntity() {}

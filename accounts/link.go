@@ -1,0 +1,228 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// LinkAccount puts the account proven by proof (a user token of it) under the viewer's
+// person, creating the person (and linking the viewer's own account to it first) when the
+// viewer has none. It returns the person's id. Linking an account that is already on the
+// viewer's person changes nothing and succeeds. Each account linked appends LINKED.
+//
+// Of concurrent links of one account, exactly one wins: the accounts are row-locked and
+// re-read before anything is decided.
+//
+// Errors: FORBIDDEN unless v is a user token; BAD_USER_INPUT if proof is not a valid user
+// token or names the viewer's own account; NOT_FOUND if either account is not known
+// yet; ALREADY_LINKED if the proven account belongs to another person or the person
+// already has an account in its app.
+func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof string) (string, error) {
+	if err := requireUser(v, "linkAccount"); err != nil {
+		return "", err
+	}
+	pv, err := s.proofs.Verify(ctx, proof)
+	if err != nil || pv == nil || pv.Service || !pv.App.Valid() || pv.Subject == "" {
+		if cerr := ctx.Err(); cerr != nil {
+			return "", fmt.Errorf("verify proof: %w", cerr)
+		}
+		return "", profile.Errorf(profile.BadUserInput, "proof is not a valid user token of the account to link")
+	}
+	if pv.AccountKey() == v.AccountKey() {
+		return "", profile.Errorf(profile.BadUserInput, "proof is for your own account; sign in to the account to link and use its token")
+	}
+	now := s.clock()
+	var personID string
+	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		keys := []profile.AccountKey{v.AccountKey(), pv.AccountKey()}
+		m, err := tx.AccountsByKey(ctx, keys)
+		if err != nil {
+			return fmt.Errorf("read accounts: %w", err)
+		}
+		mine, theirs := m[keys[0]], m[keys[1]]
+		if mine == nil {
+			return profile.Errorf(profile.NotFound, "your %s account is not known yet", v.App)
+		}
+		if theirs == nil {
+			return profile.Errorf(profile.NotFound, "the %s account to link is not known yet", pv.App)
+		}
+		pid := mine.PersonID
+		if pid != "" {
+			// Person before accounts, the lock order of every mutation.
+			if err := lockPerson(ctx, tx, pid); err != nil {
+				return err
+			}
+		}
+		locked, err := tx.LockAccounts(ctx, []string{mine.ID, theirs.ID})
+		if err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+		mine, theirs = locked[mine.ID], locked[theirs.ID]
+		if mine == nil || theirs == nil || mine.PersonID != pid {
+			return errRetry
+		}
+		switch {
+		case theirs.PersonID != "" && theirs.PersonID == pid:
+			personID = pid
+			return nil
+		case theirs.PersonID != "":
+			return profile.Errorf(profile.AlreadyLinked, "that %s account is already linked to another person", theirs.App)
+		}
+
+		held := []profile.App{mine.App}
+		if pid != "" {
+			accs, err := personAccounts(ctx, tx, pid)
+			if err != nil {
+				return err
+			}
+			held = linkedApps(accs)
+		}
+		if slices.Contains(held, theirs.App) {
+			return profile.Errorf(profile.AlreadyLinked, "you already have a %s account linked; unlink it first", theirs.App)
+		}
+
+		if pid == "" {
+			pid = uuid.NewString()
+			if err := tx.InsertPerson(ctx, &profile.Person{ID: pid, CreatedAt: now}); err != nil {
+				return fmt.Errorf("insert person: %w", err)
+			}
+			if err := link(ctx, tx, mine, pid, now); err != nil {
+				return err
+			}
+		}
+		if err := link(ctx, tx, theirs, pid, now); err != nil {
+			return err
+		}
+		personID = pid
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return personID, nil
+}
+
+// link puts a locked account under a person and appends LINKED.
+func link(ctx context.Context, tx profile.Tx, a *profile.Account, personID string, now time.Time) error {
+	a.PersonID = personID
+	a.LinkedAt = &now
+	if err := tx.UpdateAccount(ctx, a); err != nil {
+		if profile.ErrorCode(err) == profile.AlreadyLinked {
+			return err
+		}
+		return fmt.Errorf("link account: %w", err)
+	}
+	return appendEvent(ctx, tx, personID, profile.ActivityLinked, a.App, now, fmt.Sprintf("%s account linked", a.App))
+}
+
+// UnlinkAccount removes the viewer's person's account in app from the person (promise 2):
+// the consents, cross-post rules and single-sign-on entries naming app are deleted, and
+// UNLINKED records the cutoff; values copied before stay. A person left without accounts
+// is deleted. It returns the viewer's person id afterwards, or "" when the viewer has no
+// person any more (its own account was unlinked, or the person is gone).
+//
+// Errors: FORBIDDEN unless v is a user token; BAD_USER_INPUT for an unknown app;
+// NOT_FOUND if the viewer's account is unknown, not linked, or its person has no account
+// in app.
+func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app profile.App) (string, error) {
+	if err := requireUser(v, "unlinkAccount"); err != nil {
+		return "", err
+	}
+	if !app.Valid() {
+		return "", profile.Errorf(profile.BadUserInput, "unknown app %q", app)
+	}
+	now := s.clock()
+	var result string
+	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		mine, err := lockViewerPerson(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		pid := mine.PersonID
+		if pid == "" {
+			return profile.Errorf(profile.NotFound, "your %s account is not linked to any other account", v.App)
+		}
+		accs, err := personAccounts(ctx, tx, pid)
+		if err != nil {
+			return err
+		}
+		target := accountIn(accs, app)
+		if target == nil {
+			return profile.Errorf(profile.NotFound, "no %s account is linked to you", app)
+		}
+		locked, err := tx.LockAccounts(ctx, []string{target.ID})
+		if err != nil {
+			return fmt.Errorf("lock account: %w", err)
+		}
+		target = locked[target.ID]
+		if target == nil || target.PersonID != pid {
+			return errRetry
+		}
+
+		target.PersonID, target.LinkedAt = "", nil
+		if err := tx.UpdateAccount(ctx, target); err != nil {
+			return fmt.Errorf("unlink account: %w", err)
+		}
+		if _, err := tx.DeleteConsentsNaming(ctx, pid, app); err != nil {
+			return fmt.Errorf("delete consents: %w", err)
+		}
+		remaining := len(accs) - 1
+		if remaining > 0 {
+			if err := dropAppFromSettings(ctx, tx, pid, app, now); err != nil {
+				return err
+			}
+		}
+		detail := fmt.Sprintf("%s account unlinked: sharing with %s stopped; copies made before stay", app, app)
+		if err := appendEvent(ctx, tx, pid, profile.ActivityUnlinked, app, now, detail); err != nil {
+			return err
+		}
+		if remaining == 0 {
+			// DeletePerson also removes the person's settings and consents.
+			if err := tx.DeletePerson(ctx, pid); err != nil {
+				return fmt.Errorf("delete person: %w", err)
+			}
+			return nil
+		}
+		if target.ID != mine.ID {
+			result = pid
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return result, nil
+}
+
+// dropAppFromSettings removes the cross-post rules and the single-sign-on entry naming
+// app from the person's stored settings, if there are any.
+func dropAppFromSettings(ctx context.Context, tx profile.Tx, personID string, app profile.App, now time.Time) error {
+	m, err := tx.SettingsByPerson(ctx, []string{personID})
+	if err != nil {
+		return fmt.Errorf("read settings: %w", err)
+	}
+	st := m[personID]
+	if st == nil {
+		return nil
+	}
+	st = st.Clone()
+	rules := slices.DeleteFunc(slices.Clone(st.CrossPosting), func(r profile.CrossPostRule) bool {
+		return r.From == app || r.To == app
+	})
+	sso := slices.DeleteFunc(slices.Clone(st.SingleSignOn), func(a profile.App) bool { return a == app })
+	if len(rules) == len(st.CrossPosting) && len(sso) == len(st.SingleSignOn) {
+		return nil
+	}
+	st.CrossPosting, st.SingleSignOn = rules, sso
+	st.Version++
+	st.UpdatedAt = now
+	if err := tx.PutSettings(ctx, st); err != nil {
+		return fmt.Errorf("put settings: %w", err)
+	}
+	return nil
+}

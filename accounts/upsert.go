@@ -1,0 +1,184 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// UpsertAccountInput is an app backend's account record (upsertAppAccount). The app is
+// the service token's; a nil field keeps its stored value.
+type UpsertAccountInput struct {
+	AppUserID, Username                        string
+	DisplayName, AvatarURL, PhoneNumber, Email *string
+	Birthdate                                  *profile.Date
+}
+
+// maxAppUserID bounds appUserId, in characters.
+const maxAppUserID = 128
+
+// upsertFields is a validated and normalized UpsertAccountInput.
+type upsertFields struct {
+	username                                   string
+	displayName, avatarURL, phoneNumber, email *string
+	birthdate                                  *profile.Date
+}
+
+// UpsertAppAccount creates or updates the account (v.App, in.AppUserID) as pushed by the
+// backend of v.App, and returns it as stored. Fields left nil keep their value; given
+// fields are validated and normalized, and UpdatedAt moves only when a value changed. A
+// change to a linked account appends PROFILE_UPDATED to its person's activity.
+//
+// Errors: FORBIDDEN unless v is a service token; BAD_USER_INPUT for an invalid field
+// (appUserId must be 1–128 characters without control characters, username is
+// required).
+func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in UpsertAccountInput) (*profile.Account, error) {
+	if v == nil || !v.Service {
+		return nil, profile.Errorf(profile.Forbidden, "upsertAppAccount needs a service token of the account's app")
+	}
+	if !v.App.Valid() {
+		return nil, profile.Errorf(profile.Forbidden, "upsertAppAccount needs a service token of the account's app")
+	}
+	now := s.clock()
+	if err := validateAppUserID(in.AppUserID); err != nil {
+		return nil, err
+	}
+	f, err := validateUpsert(in, profile.DateOf(now))
+	if err != nil {
+		return nil, err
+	}
+	key := profile.AccountKey{App: v.App, AppUserID: in.AppUserID}
+	var out *profile.Account
+	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		acc, err := tx.LockAccountByKey(ctx, key)
+		if err != nil {
+			return fmt.Errorf("lock account: %w", err)
+		}
+		if acc == nil {
+			acc = &profile.Account{ID: uuid.NewString(), App: v.App, AppUserID: in.AppUserID, CreatedAt: now, UpdatedAt: now}
+			f.apply(acc, now)
+			if err := tx.InsertAccount(ctx, acc); err != nil {
+				if profile.ErrorCode(err) == profile.Conflict {
+					return errRetry // created concurrently: update it on the next attempt
+				}
+				return fmt.Errorf("insert account: %w", err)
+			}
+			out = acc
+			return nil
+		}
+		if !f.apply(acc, now) {
+			out = acc
+			return nil
+		}
+		acc.UpdatedAt = now
+		if err := tx.UpdateAccount(ctx, acc); err != nil {
+			return fmt.Errorf("update account: %w", err)
+		}
+		if acc.Linked() {
+			if err := appendEvent(ctx, tx, acc.PersonID, profile.ActivityProfileUpdated, v.App, now, "updated by "+string(v.App)); err != nil {
+				return err
+			}
+		}
+		out = acc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func validateAppUserID(id string) error {
+	switch {
+	case id == "":
+		return profile.Errorf(profile.BadUserInput, "appUserId is required")
+	case !utf8.ValidString(id):
+		return profile.Errorf(profile.BadUserInput, "appUserId is not valid UTF-8")
+	case utf8.RuneCountInString(id) > maxAppUserID:
+		return profile.Errorf(profile.BadUserInput, "appUserId is longer than %d characters", maxAppUserID)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return profile.Errorf(profile.BadUserInput, "appUserId contains a control character")
+		}
+	}
+	return nil
+}
+
+func validateUpsert(in UpsertAccountInput, today profile.Date) (upsertFields, error) {
+	f := upsertFields{username: in.Username}
+	if err := validUsername(in.Username); err != nil {
+		return f, err
+	}
+	var err error
+	if in.DisplayName != nil {
+		if f.displayName, err = displayName(*in.DisplayName); err != nil {
+			return f, err
+		}
+	}
+	if in.AvatarURL != nil {
+		if f.avatarURL, err = avatarURL(*in.AvatarURL); err != nil {
+			return f, err
+		}
+	}
+	if in.PhoneNumber != nil {
+		if f.phoneNumber, err = phone(*in.PhoneNumber); err != nil {
+			return f, err
+		}
+	}
+	if in.Email != nil {
+		if f.email, err = email(*in.Email); err != nil {
+			return f, err
+		}
+	}
+	if in.Birthdate != nil {
+		if err := birthdate(*in.Birthdate, today); err != nil {
+			return f, err
+		}
+		d := *in.Birthdate
+		f.birthdate = &d
+	}
+	return f, nil
+}
+
+// apply writes the given fields into a and reports whether any value changed.
+func (f upsertFields) apply(a *profile.Account, now time.Time) bool {
+	changed := false
+	if a.Username != f.username {
+		a.Username, changed = f.username, true
+	}
+	changed = setString(&a.DisplayName, f.displayName) || changed
+	changed = setAvatar(&a.Avatar, f.avatarURL, now) || changed
+	changed = setString(&a.PhoneNumber, f.phoneNumber) || changed
+	changed = setString(&a.Email, f.email) || changed
+	if f.birthdate != nil && (a.Birthdate == nil || *a.Birthdate != *f.birthdate) {
+		d := *f.birthdate
+		a.Birthdate, changed = &d, true
+	}
+	return changed
+}
+
+// setString sets *dst to *val when val is given and differs; it reports a change.
+func setString(dst **string, val *string) bool {
+	if val == nil || (*dst != nil && **dst == *val) {
+		return false
+	}
+	v := *val
+	*dst = &v
+	return true
+}
+
+// setAvatar replaces the avatar when a different URL is given; the new avatar's size is
+// unknown until an image pipeline measures it.
+func setAvatar(dst **profile.Avatar, url *string, now time.Time) bool {
+	if url == nil || (*dst != nil && (*dst).URL == *url) {
+		return false
+	}
+	*dst = &profile.Avatar{URL: *url, UpdatedAt: now}
+	return true
+}

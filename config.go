@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the server reads from its environment and flags, read once in
+// run. A flag overrides the environment variable of the same setting.
+type Config struct {
+	Port            int
+	DatabaseURL     string
+	HS256Secret     string
+	JWKSFile        string
+	JWKSURL         string
+	Issuer          string
+	Audience        string
+	Introspection   bool
+	Playground      bool
+	PlaygroundSet   bool
+	CacheMaxCost    int64
+	LogLevel        slog.Level
+	ComplexityLimit int
+	DepthLimit      int
+	BodyLimit       int64
+	LoaderWait      time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Defaults of the settings that have one.
+const (
+	defaultPort            = 4001
+	defaultCacheMaxCost    = 64 << 20
+	defaultComplexityLimit = 500
+	defaultDepthLimit      = 12
+	defaultBodyLimit       = 1 << 20
+)
+
+// parseConfig reads the configuration from getenv and args; bad values are errors that
+// name the setting.
+func parseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	cfg := Config{
+		Port:            defaultPort,
+		Introspection:   true,
+		CacheMaxCost:    defaultCacheMaxCost,
+		LogLevel:        slog.LevelInfo,
+		ComplexityLimit: defaultComplexityLimit,
+		DepthLimit:      defaultDepthLimit,
+		BodyLimit:       defaultBodyLimit,
+		LoaderWait:      2 * time.Millisecond,
+		ShutdownTimeout: 10 * time.Second,
+	}
+	var errs []error
+	envInt := func(name string, dst *int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not an integer", name, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	envBool := func(name string, dst *bool) bool {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a boolean", name, v))
+				return false
+			}
+			*dst = b
+			return true
+		}
+		return false
+	}
+	envInt("PORT", &cfg.Port)
+	cfg.DatabaseURL = getenv("DATABASE_URL")
+	cfg.HS256Secret = getenv("AUTH_HS256_SECRET")
+	cfg.JWKSFile = getenv("AUTH_JWKS_FILE")
+	cfg.JWKSURL = getenv("AUTH_JWKS_URL")
+	cfg.Issuer = getenv("AUTH_ISSUER")
+	cfg.Audience = getenv("AUTH_AUDIENCE")
+	envBool("INTROSPECTION", &cfg.Introspection)
+	cfg.PlaygroundSet = envBool("PLAYGROUND", &cfg.Playground)
+	if v := getenv("CACHE_MAX_COST"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CACHE_MAX_COST: %q is not an integer", v))
+		}
+		cfg.CacheMaxCost = n
+	}
+	logLevel := getenv("LOG_LEVEL")
+	envInt("COMPLEXITY_LIMIT", &cfg.ComplexityLimit)
+
+	fs := flag.NewFlagSet("profilegraph", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.IntVar(&cfg.Port, "port", cfg.Port, "HTTP port (PORT); 0 picks a free port")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (DATABASE_URL); empty uses the embedded store with demo data")
+	fs.BoolVar(&cfg.Introspection, "introspection", cfg.Introspection, "allow GraphQL introspection (INTROSPECTION)")
+	playground := fs.Bool("playground", cfg.Playground, "serve GraphiQL at / (PLAYGROUND; on by default in dev mode)")
+	fs.Int64Var(&cfg.CacheMaxCost, "cache-max-cost", cfg.CacheMaxCost, "shared cache size in bytes, 0 disables it (CACHE_MAX_COST)")
+	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (LOG_LEVEL)")
+	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", cfg.ComplexityLimit, "maximum query complexity (COMPLEXITY_LIMIT)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "playground" {
+			cfg.Playground, cfg.PlaygroundSet = *playground, true
+		}
+	})
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	}
+	if logLevel != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+			errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not debug, info, warn or error", logLevel))
+		}
+	}
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		errs = append(errs, fmt.Errorf("PORT: %d is out of range", cfg.Port))
+	}
+	if cfg.CacheMaxCost < 0 {
+		errs = append(errs, fmt.Errorf("CACHE_MAX_COST: must not be negative"))
+	}
+	if cfg.ComplexityLimit < 1 {
+		errs = append(errs, fmt.Errorf("COMPLEXITY_LIMIT: must be positive"))
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// hasKeys reports whether any token verification key is configured.
+func (c Config) hasKeys() bool {
+	return c.HS256Secret != "" || c.JWKSFile != "" || c.JWKSURL != ""
+}

@@ -1,0 +1,154 @@
+// Package consent is the single home of the field-level consent decision of SPEC §5:
+// who may see which gated value of which app account, how a person's accounts merge
+// into one profile for the requesting app, and how their ages reconcile. Everything
+// here is pure: callers load accounts and consents, this package only decides.
+package consent
+
+import (
+	"fmt"
+
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// Request describes who asks for a gated value.
+type Request struct {
+	// ViewerAccountID is the viewer's own app account id; "" for service tokens or an
+	// account the store does not know.
+	ViewerAccountID string
+	// ViewerPersonID is the person the viewer's account is linked to; "" if none.
+	ViewerPersonID string
+	// App is T, the requesting app (the token's app).
+	App profile.App
+	// Purpose is U. Anything other than PurposeAds (including "") is treated as
+	// SERVICE.
+	Purpose profile.Purpose
+}
+
+// Grants are a person's effective consents. The zero value grants nothing.
+type Grants struct {
+	keys map[profile.ConsentKey]struct{}
+}
+
+// NewGrants returns the effective consents of a person whose accounts are in linkedApps.
+// A consent naming an app (source or target) that is not in linkedApps counts as absent
+// (SPEC §5 rule 5, promise 2): in particular S→T grants nothing while the requesting app
+// T itself is not linked to the person. Nil consents are ignored.
+func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
+	linked := make(map[profile.App]bool, len(linkedApps))
+	for _, a := range linkedApps {
+		linked[a] = true
+	}
+	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(consents))}
+	for _, c := range consents {
+		if c == nil || !linked[c.SourceApp] || !linked[c.TargetApp] {
+			continue
+		}
+		g.keys[c.Key()] = struct{}{}
+	}
+	return g
+}
+
+// Has reports whether the consent k is in effect.
+func (g Grants) Has(k profile.ConsentKey) bool {
+	_, ok := g.keys[k]
+	return ok
+}
+
+// Decision is the outcome for one gated value.
+type Decision struct {
+	// Visible reports whether the value may be shown.
+	Visible bool
+	// Err explains a hidden value: nil means silently absent (null without an error);
+	// otherwise a FORBIDDEN or CONSENT_REQUIRED *profile.Error (the latter carries the
+	// category and sourceApp extensions).
+	Err *profile.Error
+}
+
+var visible = Decision{Visible: true}
+
+// absent is a hidden value that must not reveal anything: null, no error.
+var absent = Decision{}
+
+func forbidden(c profile.Category) Decision {
+	return Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
+}
+
+func consentRequired(c profile.Category, s profile.App) Decision {
+	return Decision{Err: profile.ConsentRequiredError(c, s)}
+}
+
+// Decide applies SPEC §5 to the value of category c held by account src (source app
+// S = src.App, subject person P = src.PersonID, "" when unlinked), asked by r, under
+// P's grants g. The rules, in order:
+//
+//  1. src not linked: visible only if S = T and (the viewer is src or c = PROFILE);
+//     otherwise a PROFILE value is silently absent and any other is FORBIDDEN.
+//  2. Non-owner: c ≠ PROFILE is FORBIDDEN. Visible if S = T or g has
+//     (S→T, PROFILE, SERVICE) (and rule 4); otherwise silently absent, so that an
+//     outsider cannot learn which apps P has linked.
+//  3. Owner: visible if S = T or g has (S→T, c, SERVICE) (and rule 4); otherwise
+//     CONSENT_REQUIRED naming c and S.
+//  4. Purpose ADS and S ≠ T: (S→T, c, ADS) is required as well; without it the owner
+//     gets CONSENT_REQUIRED and anyone else a silently absent value.
+//  5. Consents naming unlinked apps were already dropped by NewGrants.
+//
+// A nil src is silently absent. Decide returns errors only inside the Decision.
+func Decide(r Request, src *profile.Account, g Grants, c profile.Category) Decision {
+	if src == nil {
+		return absent
+	}
+	s, t := src.App, r.App
+
+	// Rule 1: an account outside any person shares nothing across apps.
+	if src.PersonID == "" {
+		viewerIsSrc := r.ViewerAccountID != "" && r.ViewerAccountID == src.ID
+		if s == t && (viewerIsSrc || c == profile.CategoryProfile) {
+			return visible
+		}
+		if c == profile.CategoryProfile {
+			return absent
+		}
+		return forbidden(c)
+	}
+
+	owner := IsOwner(r, src.PersonID)
+	// Rule 2: outsiders see PROFILE data only.
+	if !owner && c != profile.CategoryProfile {
+		return forbidden(c)
+	}
+	if s == t {
+		return visible
+	}
+	// Rules 2–4: data crossing from S to T needs the person's consent for c (which is
+	// PROFILE for outsiders), and for ads a second consent with purpose ADS.
+	granted := g.Has(profile.ConsentKey{SourceApp: s, TargetApp: t, Category: c, Purpose: profile.PurposeService})
+	if granted && r.Purpose == profile.PurposeAds {
+		granted = g.Has(profile.ConsentKey{SourceApp: s, TargetApp: t, Category: c, Purpose: profile.PurposeAds})
+	}
+	switch {
+	case granted:
+		return visible
+	case owner:
+		return consentRequired(c, s)
+	default:
+		return absent
+	}
+}
+
+// IsOwner reports whether the viewer of r is the person personID (V = P). An empty
+// personID or an unlinked viewer is never an owner.
+func IsOwner(r Request, personID string) bool {
+	return r.ViewerPersonID != "" && r.ViewerPersonID == personID
+}
+
+// OwnsAccount reports whether the viewer of r owns account a: a is the viewer's own
+// account, or a is linked to the viewer's person. A nil a is owned by nobody.
+func OwnsAccount(r Request, a *profile.Account) bool {
+	if a == nil {
+		return false
+	}
+	if r.ViewerAccountID != "" && r.ViewerAccountID == a.ID {
+		return true
+	}
+	return a.PersonID != "" && IsOwner(r, a.PersonID)
+}

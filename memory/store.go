@@ -1,0 +1,136 @@
+// Package memory is the embedded in-memory implementation of profile.Store, used by
+// `go run .` when no DATABASE_URL is set. It keeps the semantics of the PostgreSQL store
+// (postgres.Store) so that one contract suite (profile/storetest) runs against both.
+//
+// The committed state is an immutable snapshot behind an atomic pointer: readers outside
+// a transaction load it without locking and never see uncommitted writes. InTx admits one
+// writer at a time; the writer works on a private copy-on-write view of the snapshot
+// (each map is copied on its first write) and publishes it on commit, so a failed
+// transaction leaves no trace. Every value handed in is copied before it is stored and
+// every value handed out is a deep copy, so callers can never mutate the store.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// Store is the in-memory profile.Store. The zero value is not usable; call New.
+type Store struct {
+	committed atomic.Pointer[state]
+	// writer is a one-slot semaphore: holding it is being the one writing transaction.
+	// A channel rather than a mutex so that waiting honours context cancellation.
+	writer chan struct{}
+}
+
+var _ profile.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	s := &Store{writer: make(chan struct{}, 1)}
+	s.committed.Store(newState())
+	return s
+}
+
+// InTx runs fn in a transaction. Transactions run one at a time (the locks of profile.Tx
+// are therefore implicit); reads through the Tx see its own writes, while reads through
+// the Store see only committed state. If fn returns an error or panics, nothing it wrote
+// persists and InTx returns fn's error unchanged (a panic is re-raised). It returns the
+// context's error, wrapped, if ctx ends before the transaction starts or before it
+// commits (then nothing persists either, as with PostgreSQL). fn must not call InTx of
+// the same store: it would wait for itself until ctx ends.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profile.Tx) error) error {
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("begin transaction: %w", ctx.Err())
+	}
+	defer func() { <-s.writer }()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+
+	t := newTx(s.committed.Load())
+	err := func() error {
+		defer t.close()
+		return fn(ctx, t)
+	}()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	s.committed.Store(t.st)
+	return nil
+}
+
+// Ping always reports the store reachable: it returns nil.
+func (s *Store) Ping(context.Context) error { return nil }
+
+// PersonsByID returns the persons with the given ids; unknown and malformed ids are
+// absent. It returns only the context's error.
+func (s *Store) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().personsByID(ids), nil
+}
+
+// AccountsByID returns the accounts with the given ids; unknown and malformed ids are
+// absent. It returns only the context's error.
+func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().accountsByID(ids), nil
+}
+
+// AccountsByKey returns the accounts with the given keys; unknown keys are absent. It
+// returns only the context's error.
+func (s *Store) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().accountsByKey(keys), nil
+}
+
+// AccountsByPerson returns each person's linked accounts ordered as profile.Apps; persons
+// without accounts are absent. It returns only the context's error.
+func (s *Store) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().accountsByPerson(personIDs), nil
+}
+
+// SettingsByPerson returns the stored settings of each person; persons who never wrote
+// settings are absent. It returns only the context's error.
+func (s *Store) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().settingsByPerson(personIDs), nil
+}
+
+// ConsentsByPerson returns each person's consents, oldest grant first (ties ordered by
+// source app, target app, category and purpose); persons without consents are absent.
+// It returns only the context's error.
+func (s *Store) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().consentsByPerson(personIDs), nil
+}
+
+// Activity returns up to limit events of the person, newest first, with Seq below
+// beforeSeq (beforeSeq <= 0 means from the newest). It returns only the context's error.
+func (s *Store) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().activityOf(personID, beforeSeq, limit), nil
+}

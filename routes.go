@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/profilegraph/profilegraph/auth"
+	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/profile"
+	"github.com/profilegraph/profilegraph/resolvers"
+)
+
+// serverDeps are what NewServer wires together.
+type serverDeps struct {
+	cfg      Config
+	logger   *slog.Logger
+	store    profile.Store
+	verifier *auth.Verifier
+	resolver *resolvers.Resolver
+	metrics  *metrics
+	// playgroundToken is put in GraphiQL's headers in dev mode.
+	playgroundToken string
+	playground      bool
+}
+
+// NewServer builds the HTTP handler: /graphql, GraphiQL at /, health, readiness and
+// metrics.
+func NewServer(d serverDeps) http.Handler {
+	mux := http.NewServeMux()
+
+	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics)
+	var graphqlHandler http.Handler = gql
+	graphqlHandler = dataloaders.Middleware(d.store, d.cfg.LoaderWait)(graphqlHandler)
+	graphqlHandler = d.verifier.Middleware(graphqlHandler)
+	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)
+	mux.Handle("/graphql", graphqlHandler)
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.store.Ping(ctx); err != nil {
+			d.logger.WarnContext(ctx, "not ready", "err", err)
+			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
+
+	if d.playground {
+		var opts []playground.GraphiqlConfigOption
+		if d.playgroundToken != "" {
+			opts = append(opts, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + d.playgroundToken}))
+		}
+		mux.Handle("GET /{$}", playground.Handler("profilegraph", "/graphql", opts...))
+	}
+
+	var h http.Handler = mux
+	h = withAccessLog(d.logger, h)
+	h = withRequestID(h)
+	return h
+}
