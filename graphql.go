@@ -90,8 +90,8 @@ var _ interface {
 	graphql.OperationContextMutator
 } = authGate{}
 
-func (authGate) ExtensionName() string                        { return "AuthGate" }
-func (authGate) Validate(graphql.ExecutableSchema) error      { return nil }
+func (authGate) ExtensionName() string                   { return "AuthGate" }
+func (authGate) Validate(graphql.ExecutableSchema) error { return nil }
 func (authGate) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if profile.ViewerFrom(ctx) != nil {
 		return nil

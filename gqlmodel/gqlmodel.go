@@ -73,4 +73,3 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
-
