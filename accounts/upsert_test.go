@@ -147,7 +147,9 @@ func TestUpsertAppAccountRejectsInvalidInputWithoutWriting(t *testing.T) {
 					in := valid()
 					in.AppUserID = id
 					tc.edit(&in)
-					e.remember(profile.AccountKey{App: ig, AppUserID: in.AppUserID}, "")
+					if !strings.ContainsRune(in.AppUserID, 0) { // PostgreSQL text cannot even hold NUL
+						e.remember(profile.AccountKey{App: ig, AppUserID: in.AppUserID}, "")
+					}
 					before := e.snapshot(t)
 					e.clock.Advance(time.Second)
 					_, err := e.svc.UpsertAppAccount(ctx(t), service(ig), in)

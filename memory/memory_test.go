@@ -426,3 +426,64 @@ func TestConcurrency(t *testing.T) {
 		}
 	})
 }
+
+func TestWriteIDs(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("empty ids of new persons and accounts are assigned", func(t *testing.T) {
+		s := memory.New()
+		p := &profile.Person{CreatedAt: t0}
+		a := &profile.Account{App: profile.AppThreads, AppUserID: "t-1", CreatedAt: t0, UpdatedAt: t0}
+		mustTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+			if err := tx.InsertPerson(ctx, p); err != nil {
+				return err
+			}
+			a.PersonID = p.ID
+			return tx.InsertAccount(ctx, a)
+		})
+		if _, err := uuid.Parse(p.ID); err != nil {
+			t.Fatalf("person id %q is not a UUID", p.ID)
+		}
+		if got := account(t, s, a.ID); got == nil || got.PersonID != p.ID {
+			t.Fatalf("account %q with assigned id not stored under person %s: %+v", a.ID, p.ID, got)
+		}
+	})
+
+	t.Run("malformed ids in writes are BAD_USER_INPUT", func(t *testing.T) {
+		s := memory.New()
+		p, _ := mustLinked(t, s)
+		for _, tc := range []struct {
+			name  string
+			write func(ctx context.Context, tx profile.Tx) error
+		}{
+			{"InsertPerson", func(ctx context.Context, tx profile.Tx) error {
+				return tx.InsertPerson(ctx, &profile.Person{ID: "nope", CreatedAt: t0})
+			}},
+			{"InsertAccount", func(ctx context.Context, tx profile.Tx) error {
+				return tx.InsertAccount(ctx, &profile.Account{ID: "nope", App: profile.AppThreads, AppUserID: "x"})
+			}},
+			{"InsertAccount person", func(ctx context.Context, tx profile.Tx) error {
+				return tx.InsertAccount(ctx, &profile.Account{ID: uuid.NewString(), App: profile.AppThreads, AppUserID: "x", PersonID: "nope"})
+			}},
+			{"PutSettings", func(ctx context.Context, tx profile.Tx) error {
+				return tx.PutSettings(ctx, &profile.Settings{PersonID: "nope"})
+			}},
+			{"AppendActivity", func(ctx context.Context, tx profile.Tx) error {
+				return tx.AppendActivity(ctx, &profile.ActivityEvent{PersonID: "", Type: profile.ActivityLinked})
+			}},
+		} {
+			err := s.InTx(ctx, tc.write)
+			if code := profile.ErrorCode(err); code != profile.BadUserInput {
+				t.Errorf("%s: error %v, want BAD_USER_INPUT", tc.name, err)
+			}
+		}
+		// A valid but non-canonical spelling names the same person, as in PostgreSQL.
+		mustTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+			return tx.PutSettings(ctx, &profile.Settings{PersonID: strings.ToUpper(p.ID), Version: 1, UpdatedAt: t0})
+		})
+		m, err := s.SettingsByPerson(ctx, []string{p.ID})
+		if err != nil || m[p.ID] == nil || m[p.ID].PersonID != p.ID {
+			t.Errorf("settings written under an upper-case id = %+v, %v; want stored under %s", m[p.ID], err, p.ID)
+		}
+	})
+}

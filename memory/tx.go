@@ -129,7 +129,8 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 	activity[personID] = append(activity[personID], e)
 }
 
-// Reader: reads see the transaction's own writes.
+// Reader: reads see the transaction's own writes. Every method of tx fails with
+// errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
 func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
 	if err := t.begin(ctx); err != nil {
@@ -201,6 +202,7 @@ func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*pro
 	return t.st.accountByKey(key).Clone(), nil
 }
 
+// LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
 func (t *tx) LockPerson(ctx context.Context, id string) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -306,6 +308,9 @@ func (t *tx) checkLink(a *profile.Account) error {
 	return nil
 }
 
+// InsertAccount stores a copy of a (an empty a.ID is filled with a new UUID). A duplicate
+// id or (app, appUserId) is CONFLICT, a second account of the app on a.PersonID
+// ALREADY_LINKED, a missing person NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) InsertAccount(ctx context.Context, a *profile.Account) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -335,6 +340,9 @@ func (t *tx) InsertAccount(ctx context.Context, a *profile.Account) error {
 	return nil
 }
 
+// UpdateAccount replaces the account with a.ID by a copy of a, link included. A missing
+// account is NOT_FOUND, a taken (app, appUserId) CONFLICT, a second account of the app
+// on a.PersonID ALREADY_LINKED, a missing person NOT_FOUND.
 func (t *tx) UpdateAccount(ctx context.Context, a *profile.Account) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -374,6 +382,8 @@ func (t *tx) UpdateAccount(ctx context.Context, a *profile.Account) error {
 	return nil
 }
 
+// InsertPerson stores a copy of p (an empty p.ID is filled with a new UUID). A duplicate
+// id is CONFLICT, a malformed one BAD_USER_INPUT.
 func (t *tx) InsertPerson(ctx context.Context, p *profile.Person) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -396,6 +406,8 @@ func (t *tx) InsertPerson(ctx context.Context, p *profile.Person) error {
 	return nil
 }
 
+// DeletePerson removes the person with its settings, consents and login handoffs and
+// keeps its activity. A missing person is NOT_FOUND, one with linked accounts CONFLICT.
 func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -430,6 +442,8 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	return nil
 }
 
+// PutSettings stores a copy of s as given (Version included). A missing person is
+// NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) PutSettings(ctx context.Context, s *profile.Settings) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -452,6 +466,8 @@ func (t *tx) PutSettings(ctx context.Context, s *profile.Settings) error {
 	return nil
 }
 
+// PutConsent stores a copy of c unless an equal consent exists, and returns the stored
+// one. A missing person is NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) PutConsent(ctx context.Context, c *profile.Consent) (*profile.Consent, error) {
 	if err := t.begin(ctx); err != nil {
 		return nil, err
@@ -479,6 +495,8 @@ func (t *tx) PutConsent(ctx context.Context, c *profile.Consent) (*profile.Conse
 	return &v, nil
 }
 
+// DeleteConsent removes one consent and reports whether it existed; it never fails but
+// for the context or an ended Tx.
 func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.ConsentKey) (bool, error) {
 	if err := t.begin(ctx); err != nil {
 		return false, err
@@ -495,6 +513,8 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 	return true, nil
 }
 
+// DeleteConsentsNaming removes the person's consents naming app and counts them; it
+// never fails but for the context or an ended Tx.
 func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app profile.App) (int, error) {
 	if err := t.begin(ctx); err != nil {
 		return 0, err
@@ -514,6 +534,9 @@ func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app prof
 	return n, nil
 }
 
+// AppendActivity appends a copy of e and sets e.Seq from a store-wide counter (rolled
+// back with the transaction). The person need not exist; a malformed id is
+// BAD_USER_INPUT.
 func (t *tx) AppendActivity(ctx context.Context, e *profile.ActivityEvent) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -540,6 +563,8 @@ func (t *tx) AppendActivity(ctx context.Context, e *profile.ActivityEvent) error
 	return nil
 }
 
+// InsertHandoff stores a copy of h. A duplicate code hash is CONFLICT, a missing person
+// or account NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
 	if err := t.begin(ctx); err != nil {
 		return err
@@ -575,6 +600,9 @@ func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
 	return nil
 }
 
+// RedeemHandoff marks the unredeemed handoff with codeHash redeemed at `at` and returns
+// a copy, or nil, nil if there is none or it was redeemed already. Transactions run one
+// at a time, so of concurrent calls exactly one gets it.
 func (t *tx) RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (*profile.LoginHandoff, error) {
 	if err := t.begin(ctx); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -143,10 +144,13 @@ func ensureTemplate(ctx context.Context, name string) (err error) {
 		return nil // made by an earlier run or another test binary
 	case err == nil:
 		// Left half-made by a crashed run: start over.
+		if _, err := admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH IS_TEMPLATE false"); err != nil {
+			return fmt.Errorf("unmark incomplete template: %w", err)
+		}
 		if _, err := admin.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 			return fmt.Errorf("drop incomplete template: %w", err)
 		}
-	case err != pgx.ErrNoRows:
+	case !errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("look up template: %w", err)
 	}
 

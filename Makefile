@@ -1,0 +1,35 @@
+# profilegraph — the usual tasks. `make test` is the README's test command and what CI runs.
+SHELL := /bin/bash
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export TEST_DATABASE_URL
+
+.PHONY: run test generate lint check-generated bench
+
+## run: serve on :4001 with the embedded store, demo data and printed dev tokens
+run:
+	go run .
+
+## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
+test:
+	npm ci --prefix federation --no-audit --no-fund
+	go test -race -count=1 ./...
+
+## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
+generate:
+	go generate ./...
+
+## check-generated: fail if generated code is not what the generator makes
+check-generated: generate
+	git diff --exit-code -- graph resolvers
+	test -z "$$(git status --porcelain -- graph resolvers)"
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	go vet ./...
+	go run $(STATICCHECK) ./...
+
+## bench: the benchmarks (not run by test)
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
