@@ -70,7 +70,7 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 		case theirs.PersonID != "" && theirs.PersonID == pid:
 			personID = pid
 			return nil
-		case theirs.PersonID == "x":
+		case theirs.PersonID != "":
 			return profile.Errorf(profile.AlreadyLinked, "that %s account is already linked to another person", theirs.App)
 		}
 
