@@ -23,7 +23,7 @@ const (
 	// redeemHandoffSQL: of concurrent redeemers, the ones that wait on the row lock
 	// re-check redeemed_at IS NULL on the winner's version and match nothing.
 	redeemHandoffSQL = `UPDATE login_handoffs SET redeemed_at = $2
-WHERE code_hash = $1
+WHERE code_hash = $1 AND redeemed_at IS NULL
 RETURNING ` + handoffColumns
 )
 

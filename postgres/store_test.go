@@ -307,31 +307,3 @@ func TestErrorTranslation(t *testing.T) {
 		})
 	}
 }
-
-func TestFailedWriteLeavesTransactionUsable(t *testing.T) {
-	s := MustOpen(t, testdb.New(t))
-	ctx := context.Background()
-	a := &profile.Account{ID: uuid.NewString(), App: profile.AppThreads, AppUserID: "t", CreatedAt: time.Now(), UpdatedAt: time.Now()}
-	if err := s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error { return tx.InsertAccount(ctx, a) }); err != nil {
-		t.Fatal(err)
-	}
-	fresh := &profile.Account{ID: uuid.NewString(), App: profile.AppThreads, AppUserID: "t2", CreatedAt: time.Now(), UpdatedAt: time.Now()}
-	err := s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		dup := *a
-		dup.ID = uuid.NewString()
-		if err := tx.InsertAccount(ctx, &dup); profile.ErrorCode(err) != profile.Conflict {
-			t.Errorf("duplicate insert = %v, want CONFLICT", err)
-		}
-		if got, err := tx.LockAccountByKey(ctx, a.Key()); err != nil || got == nil {
-			t.Errorf("LockAccountByKey after the conflict = %v, %v", got, err)
-		}
-		return tx.InsertAccount(ctx, fresh)
-	})
-	if err != nil {
-		t.Fatalf("InTx after a translated conflict: %v", err)
-	}
-	got, err := s.AccountsByID(ctx, []string{fresh.ID})
-	if err != nil || got[fresh.ID] == nil {
-		t.Fatalf("account written after the conflict = %v, %v; want committed", got, err)
-	}
-}

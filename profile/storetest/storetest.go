@@ -15,6 +15,8 @@
 //   - PutConsent of a consent that exists returns the stored one (its first GrantedAt).
 //   - Settings keep the order of CrossPosting and SingleSignOn as written; nil and empty
 //     slices are equivalent.
+//   - A write that fails with a domain error (CONFLICT, ALREADY_LINKED, NOT_FOUND) writes
+//     nothing and leaves the transaction usable: fn may go on and commit.
 //   - Reads return no error and an empty result for an empty key list.
 package storetest
 
@@ -53,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) profile.Store) {
 		{"a second account of one app on one person is ALREADY_LINKED", testAlreadyLinked},
 		{"UpdateAccount writes every field including the link", testUpdateAccount},
 		{"UpdateAccount of a missing account is NOT_FOUND", testUpdateMissingAccount},
+		{"a write that fails with a domain error leaves the transaction usable", testFailedWriteKeepsTx},
 		{"InTx rolls back every write and returns fn's error unchanged", testRollback},
 		{"reads inside a transaction see its writes", testReadYourWrites},
 		{"LockAccounts returns present accounts and omits missing and malformed ids", testLockAccounts},
@@ -545,6 +548,31 @@ func testUpdateMissingAccount(t *testing.T, s profile.Store) {
 		})
 		wantCode(t, err, profile.NotFound)
 	}
+}
+
+func testFailedWriteKeepsTx(t *testing.T, s profile.Store) {
+	p := mustPerson(t, s)
+	taken := mustAccount(t, s, fullAccount(profile.AppThreads, p.ID))
+	fresh := fullAccount(profile.AppFacebook, p.ID)
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+		dup := fullAccount(profile.AppThreads, "")
+		dup.AppUserID = taken.AppUserID
+		wantCode(t, tx.InsertAccount(ctx, dup), profile.Conflict)
+		second := fullAccount(profile.AppThreads, p.ID)
+		wantCode(t, tx.InsertAccount(ctx, second), profile.AlreadyLinked)
+		wantCode(t, tx.UpdateAccount(ctx, fullAccount(profile.AppThreads, "")), profile.NotFound)
+		got, err := tx.LockAccountByKey(ctx, taken.Key())
+		if err != nil {
+			return err
+		}
+		same(t, "account locked after the failures", got, taken)
+		return tx.InsertAccount(ctx, fresh)
+	})
+	got, err := s.AccountsByPerson(context.Background(), []string{p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "accounts after commit", got[p.ID], []*profile.Account{fresh, taken})
 }
 
 func testRollback(t *testing.T, s profile.Store) {
@@ -1122,6 +1150,9 @@ func testLinkRace(t *testing.T, s profile.Store) {
 				if a.PersonID != "" {
 					return profile.Errorf(profile.AlreadyLinked, "account is linked to another person")
 				}
+				// Widen the window between check and write: without the row lock,
+				// several racers would pass the check.
+				time.Sleep(5 * time.Millisecond)
 				a.PersonID, a.LinkedAt = p.ID, ptr(at(10))
 				return tx.UpdateAccount(ctx, a)
 			})
