@@ -2,6 +2,8 @@
 // GraphQL federation subgraph (see README.md and ../shared/SPEC.md).
 package main
 
+//go:generate go tool gqlgen generate --config gqlgen.yml
+
 import (
 	"context"
 	"errors"

@@ -26,16 +26,19 @@ func entityErrors[K any](keys []K, check func(i int) error) error {
 	return errs
 }
 
-func checkID(typ string, i int, id string) error {
+// The messages name no index: i counts within one type's group, not in the
+// representations list, and the error's path (["_entities", index]) already says which.
+
+func checkID(typ string, id string) error {
 	if _, err := uuid.Parse(id); err != nil {
-		return profile.Errorf(profile.BadUserInput, "representation %d: %s id %q is not a valid id", i, typ, id)
+		return profile.Errorf(profile.BadUserInput, "representation: %s id %q is not a valid id", typ, id)
 	}
 	return nil
 }
 
-func checkAppUserID(i int, id string) error {
+func checkAppUserID(id string) error {
 	if id == "" || len(id) > 128 {
-		return profile.Errorf(profile.BadUserInput, "representation %d: appUserId must be 1 to 128 characters", i)
+		return profile.Errorf(profile.BadUserInput, "representation: appUserId must be 1 to 128 characters")
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func (r *entityResolver) FindManyAppAccountByIDs(ctx context.Context, reps []*mo
 	if err != nil {
 		return nil, err
 	}
-	return accs, entityErrors(ids, func(i int) error { return checkID("AppAccount", i, ids[i]) })
+	return accs, entityErrors(ids, func(i int) error { return checkID("AppAccount", ids[i]) })
 }
 
 // FindManyAppAccountByAppAndAppUserIDs is the resolver for the findManyAppAccountByAppAndAppUserIDs field.
@@ -43,7 +43,7 @@ func (r *entityResolver) FindManyAppAccountByAppAndAppUserIDs(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return accs, entityErrors(keys, func(i int) error { return checkAppUserID(i, keys[i].AppUserID) })
+	return accs, entityErrors(keys, func(i int) error { return checkAppUserID(keys[i].AppUserID) })
 }
 
 // FindManyPersonByIDs is the resolver for the findManyPersonByIDs field.
@@ -59,10 +59,9 @@ func (r *entityResolver) FindManyPersonByIDs(ctx context.Context, reps []*model.
 	if err != nil {
 		return nil, err
 	}
-	return ps, entityErrors(ids, func(i int) error { return checkID("Person", i, ids[i]) })
+	return ps, entityErrors(ids, func(i int) error { return checkID("Person", ids[i]) })
 }
 
-// Entity returns graph.EntityResolver implementation.
 func (r *Resolver) Entity() graph.EntityResolver { return &entityResolver{r} }
 
 type entityResolver struct{ *Resolver }

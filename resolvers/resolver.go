@@ -10,7 +10,6 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-//go:generate go tool gqlgen generate --config ../gqlgen.yml
 
 // Resolver is the root resolver; its fields are the injected dependencies.
 type Resolver struct {

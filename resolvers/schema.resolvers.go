@@ -529,31 +529,26 @@ func (r *queryResolver) AppAccount(ctx context.Context, app profile.App, appUser
 	return dataloaders.For(ctx).AccountByKey(ctx, profile.AccountKey{App: app, AppUserID: appUserID})
 }
 
-// ActivityEvent returns graph.ActivityEventResolver implementation.
 func (r *Resolver) ActivityEvent() graph.ActivityEventResolver { return &activityEventResolver{r} }
 
-// AppAccount returns graph.AppAccountResolver implementation.
 func (r *Resolver) AppAccount() graph.AppAccountResolver { return &appAccountResolver{r} }
 
-// Avatar returns graph.AvatarResolver implementation.
 func (r *Resolver) Avatar() graph.AvatarResolver { return &avatarResolver{r} }
 
-// Mutation returns graph.MutationResolver implementation.
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
-// Person returns graph.PersonResolver implementation.
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
-// Profile returns graph.ProfileResolver implementation.
 func (r *Resolver) Profile() graph.ProfileResolver { return &profileResolver{r} }
 
-// Query returns graph.QueryResolver implementation.
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-type activityEventResolver struct{ *Resolver }
-type appAccountResolver struct{ *Resolver }
-type avatarResolver struct{ *Resolver }
-type mutationResolver struct{ *Resolver }
-type personResolver struct{ *Resolver }
-type profileResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
+type (
+	activityEventResolver struct{ *Resolver }
+	appAccountResolver    struct{ *Resolver }
+	avatarResolver        struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+	personResolver        struct{ *Resolver }
+	profileResolver       struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+)
