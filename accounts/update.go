@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -177,5 +176,5 @@ func (f profileFields) names() string {
 	if f.avatarURL != nil {
 		n = append(n, string(profile.FieldAvatar))
 	}
-	return strings.Join(slices.Clip(n), ", ")
+	return strings.Join(n, ", ")
 }

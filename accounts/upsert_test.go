@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,6 +200,36 @@ func TestUpsertAppAccountLogsProfileUpdatedForLinkedAccountChanges(t *testing.T)
 		ev := added[0]
 		if ev.Type != profile.ActivityProfileUpdated || ev.App == nil || *ev.App != ig || ev.Detail != "updated by INSTAGRAM" || !ev.At.Equal(t0.Add(time.Minute)) {
 			t.Errorf("event = %+v", ev)
+		}
+	})
+}
+
+func TestUpsertAppAccountConcurrentCreatesOfOneAccountAllSucceed(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		const n = 10
+		ids := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				a, err := e.svc.UpsertAppAccount(ctx(t), service(th), accounts.UpsertAccountInput{AppUserID: "racer", Username: "racer"})
+				if a != nil {
+					ids[i] = a.ID
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("upsert %d: %v", i, err)
+			}
+			if ids[i] != ids[0] {
+				t.Errorf("upsert %d returned account %s, upsert 0 %s", i, ids[i], ids[0])
+			}
+		}
+		if a := e.account(t, user(th, "racer")); a == nil || a.ID != ids[0] {
+			t.Errorf("stored account = %+v, want id %s", a, ids[0])
 		}
 	})
 }
