@@ -12,7 +12,7 @@ run:
 
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
 test:
-	npm ci --prefix federation --no-audit --no-fund
+	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
 	go test -race -count=1 ./...
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml

@@ -54,7 +54,7 @@ func startServer(tb testing.TB, env map[string]string) *testServer {
 	settings := map[string]string{
 		"PORT":              "0",
 		"AUTH_HS256_SECRET": string(testSecret),
-		"LOG_LEVEL":         "warn",
+		"LOG_LEVEL":         "info",
 	}
 	if _, ok := env["DATABASE_URL"]; !ok {
 		settings["DATABASE_URL"] = testdb.New(tb)

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/profilegraph/profilegraph/postgres"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// seedPersons writes n persons directly through the store, each with FACEBOOK and
+// INSTAGRAM accounts (app user ids "<prefix>-fb-i", "<prefix>-ig-i"), and returns their
+// ids. It bypasses GraphQL so that large batches are quick to set up.
+func seedPersons(tb testing.TB, dbURL, prefix string, n int) []string {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	defer st.Close()
+	ids := make([]string, n)
+	now := time.Now().UTC()
+	err = st.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		for i := range n {
+			p := &profile.Person{ID: uuid.NewString(), CreatedAt: now}
+			if err := tx.InsertPerson(ctx, p); err != nil {
+				return err
+			}
+			ids[i] = p.ID
+			for _, app := range []profile.App{profile.AppFacebook, profile.AppInstagram} {
+				name := fmt.Sprintf("%s %s %d", prefix, app, i)
+				phone := fmt.Sprintf("+1415555%04d", i%10000)
+				linked := now
+				a := &profile.Account{
+					ID: uuid.NewString(), App: app,
+					AppUserID: fmt.Sprintf("%s-%s-%d", prefix, appShort[app], i),
+					PersonID:  p.ID, LinkedAt: &linked,
+					Username:    fmt.Sprintf("%s.%d.%s", prefix, i, appShort[app]),
+					DisplayName: &name, PhoneNumber: &phone,
+					Avatar:    &profile.Avatar{URL: fmt.Sprintf("https://img.example.com/%d.jpg", i), UpdatedAt: now},
+					CreatedAt: now, UpdatedAt: now,
+				}
+				if err := tx.InsertAccount(ctx, a); err != nil {
+					return err
+				}
+			}
+			for _, c := range []profile.Category{profile.CategoryProfile, profile.CategoryContact} {
+				if _, err := tx.PutConsent(ctx, &profile.Consent{PersonID: p.ID, SourceApp: profile.AppInstagram,
+					TargetApp: profile.AppFacebook, Category: c, Purpose: profile.PurposeService, GrantedAt: now}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("seed persons: %v", err)
+	}
+	return ids
+}
+
+var appShort = map[profile.App]string{profile.AppFacebook: "fb", profile.AppInstagram: "ig"}
+
+// dbRoundTrips reads profilegraph_db_queries_total from /metrics.
+func (s *testServer) dbRoundTrips(tb testing.TB) int {
+	tb.Helper()
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		tb.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "profilegraph_db_queries_total ") {
+			f, err := strconv.ParseFloat(strings.TrimPrefix(line, "profilegraph_db_queries_total "), 64)
+			if err != nil {
+				tb.Fatalf("parse %q: %v", line, err)
+			}
+			return int(f)
+		}
+	}
+	tb.Fatalf("profilegraph_db_queries_total not in /metrics")
+	return 0
+}
+
+// roundTrips runs query and returns the SQL round trips it cost.
+func (s *testServer) roundTrips(tb testing.TB, token, query string, vars map[string]any) (int, *gqlResponse) {
+	tb.Helper()
+	before := s.dbRoundTrips(tb)
+	r := s.query(tb, token, query, vars)
+	return s.dbRoundTrips(tb) - before, r
+}
+
+// Round trips of the queries below, whatever the number of entities: each level of the
+// query is one batch per relation.
+const (
+	entitiesNonOwnerRoundTrips = 4 // viewer account, persons, accounts of persons, consents
+	entitiesOwnerRoundTrips    = 3 // viewer account, persons, accounts of persons
+	nestedRoundTrips           = 5 // viewer account, persons, accounts+consents per level (2 levels counted once: loaders dedupe)
+)
+
+const entitiesNonOwnerQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
+	... on Person { id profile { displayName username avatar { url } sources { field app } } } } }`
+
+const entitiesOwnerQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
+	... on Person { id ageRange accounts { app username phoneNumber } } } }`
+
+const nestedQuery = `{ viewer { accounts { person { accounts { person { profile { displayName } } } } } } }`
+
+func personReps(ids []string) []any {
+	reps := make([]any, len(ids))
+	for i, id := range ids {
+		reps[i] = map[string]any{"__typename": "Person", "id": id}
+	}
+	return reps
+}
+
+func TestE2ERoundTripsAreConstant(t *testing.T) {
+	s := startServer(t, map[string]string{"CACHE_MAX_COST": "0"})
+	ids := seedPersons(t, s.DatabaseURL, "rt", 500)
+	owner := seedPersons(t, s.DatabaseURL, "owner", 1)[0]
+	outsider := userToken(t, profile.AppFacebook, "rt-fb-0") // person ids[0] is an outsider to the rest
+	ownerTok := userToken(t, profile.AppFacebook, "owner-fb-0")
+
+	for _, n := range []int{1, 10, 100, 500} {
+		t.Run(fmt.Sprintf("non-owner _entities of %d persons", n), func(t *testing.T) {
+			rt, r := s.roundTrips(t, outsider, entitiesNonOwnerQuery, map[string]any{"r": personReps(ids[:n])})
+			mustOKShort(t, r)
+			if got := len(r.Data["_entities"].([]any)); got != n {
+				t.Fatalf("got %d entities, want %d", got, n)
+			}
+			if last := r.Get(fmt.Sprintf("_entities.%d.profile.displayName", n-1)); last == nil {
+				t.Fatalf("entity %d has no displayName: %s", n-1, r.Raw)
+			}
+			if rt != entitiesNonOwnerRoundTrips {
+				t.Fatalf("round trips = %d, want %d", rt, entitiesNonOwnerRoundTrips)
+			}
+		})
+		t.Run(fmt.Sprintf("owner _entities of %d representations", n), func(t *testing.T) {
+			reps := make([]string, n)
+			for i := range reps {
+				reps[i] = owner
+			}
+			rt, r := s.roundTrips(t, ownerTok, entitiesOwnerQuery, map[string]any{"r": personReps(reps)})
+			mustOKShort(t, r)
+			if r.Get(fmt.Sprintf("_entities.%d.accounts.0.phoneNumber", n-1)) == nil {
+				t.Fatalf("owner does not see phone numbers: %s", r.Raw)
+			}
+			if rt != entitiesOwnerRoundTrips {
+				t.Fatalf("round trips = %d, want %d", rt, entitiesOwnerRoundTrips)
+			}
+		})
+	}
+	t.Run("nested viewer query", func(t *testing.T) {
+		rt, r := s.roundTrips(t, ownerTok, nestedQuery, nil)
+		mustOKShort(t, r)
+		if r.Get("viewer.accounts.1.person.accounts.1.person.profile.displayName") == nil {
+			t.Fatalf("nested query incomplete: %s", r.Raw)
+		}
+		if rt != nestedRoundTrips {
+			t.Fatalf("round trips = %d, want %d", rt, nestedRoundTrips)
+		}
+	})
+}
+
+// mustOKShort is mustOK with the response cut to a readable length.
+func mustOKShort(tb testing.TB, r *gqlResponse) {
+	tb.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		raw := r.Raw
+		if len(raw) > 1500 {
+			raw = raw[:1500] + "…"
+		}
+		tb.Fatalf("unexpected errors (status %d, %d errors): %s", r.Status, len(r.Errors), raw)
+	}
+}
