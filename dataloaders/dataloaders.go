@@ -216,3 +216,28 @@ func (l *Loaders) Subject(ctx context.Context, personID string) ([]*profile.Acco
 	}
 	return accs, cs, nil
 }
+
+// AccountThunk starts loading account id and returns a function that waits for it, so
+// that many keys of different loaders join one batch window.
+func (l *Loaders) AccountThunk(ctx context.Context, id string) func() (*profile.Account, error) {
+	th := l.accounts.LoadThunk(ctx, id)
+	return func() (*profile.Account, error) {
+		a, err := absent(th())
+		if err != nil {
+			return nil, fmt.Errorf("load account: %w", err)
+		}
+		return a, nil
+	}
+}
+
+// AccountByKeyThunk is AccountThunk for an (app, appUserId) key.
+func (l *Loaders) AccountByKeyThunk(ctx context.Context, key profile.AccountKey) func() (*profile.Account, error) {
+	th := l.accountsByKey.LoadThunk(ctx, key)
+	return func() (*profile.Account, error) {
+		a, err := absent(th())
+		if err != nil {
+			return nil, fmt.Errorf("load account by key: %w", err)
+		}
+		return a, nil
+	}
+}

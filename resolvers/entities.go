@@ -1,9 +1,12 @@
 package resolvers
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -41,4 +44,96 @@ func checkAppUserID(id string) error {
 		return profile.Errorf(profile.BadUserInput, "representation: appUserId must be 1 to 128 characters")
 	}
 	return nil
+}
+
+// accountRep is one AppAccount representation, by id or by (app, appUserId).
+type accountRep struct {
+	id  string
+	key *profile.AccountKey
+}
+
+// resolveAccountReps resolves a batch of AppAccount representations, whichever key each
+// uses. gqlgen hands the whole AppAccount group to the resolver chosen by the first
+// representation's key, so a batch that mixes `id` and `app appUserId` would otherwise
+// be read with the wrong key; the raw representations of the `_entities` field tell
+// which key each one really carries. Both keys are loaded in the same batch window.
+func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Account, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	reps := typed
+	if raw := rawRepresentations(ctx, "AppAccount"); len(raw) == len(typed) {
+		reps = make([]accountRep, len(raw))
+		for i, m := range raw {
+			reps[i] = accountRepOf(m)
+		}
+	}
+	l := dataloaders.For(ctx)
+	thunks := make([]func() (*profile.Account, error), len(reps))
+	errs := make(graphql.BatchErrorList, len(reps))
+	failed := false
+	for i, rep := range reps {
+		switch {
+		case rep.key != nil:
+			errs[i] = checkAppUserID(rep.key.AppUserID)
+			if errs[i] == nil {
+				thunks[i] = l.AccountByKeyThunk(ctx, *rep.key)
+			}
+		default:
+			errs[i] = checkID("AppAccount", rep.id)
+			if errs[i] == nil {
+				thunks[i] = l.AccountThunk(ctx, rep.id)
+			}
+		}
+		failed = failed || errs[i] != nil
+	}
+	out := make([]*profile.Account, len(reps))
+	for i, th := range thunks {
+		if th == nil {
+			continue
+		}
+		a, err := th()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	if failed {
+		return out, errs
+	}
+	return out, nil
+}
+
+// rawRepresentations returns, in order, the `_entities` representations of typeName, or
+// nil when ctx is not inside an `_entities` field.
+func rawRepresentations(ctx context.Context, typeName string) []map[string]any {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Name != "_entities" {
+		return nil
+	}
+	all, ok := fc.Args["representations"].([]map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []map[string]any
+	for _, m := range all {
+		if m["__typename"] == typeName {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// accountRepOf reads the key a raw AppAccount representation carries: `id` when it has
+// one, else `app` and `appUserId`. A malformed one yields a key that fails checks.
+func accountRepOf(m map[string]any) accountRep {
+	if id, ok := m["id"].(string); ok {
+		return accountRep{id: id}
+	}
+	app, _ := m["app"].(string)
+	uid, _ := m["appUserId"].(string)
+	if a := profile.App(app); a.Valid() {
+		return accountRep{key: &profile.AccountKey{App: a, AppUserID: uid}}
+	}
+	return accountRep{id: ""}
 }

@@ -16,34 +16,20 @@ import (
 
 // FindManyAppAccountByIDs is the resolver for the findManyAppAccountByIDs field.
 func (r *entityResolver) FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*profile.Account, error) {
-	if _, err := viewer(ctx); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(reps))
+	keys := make([]accountRep, len(reps))
 	for i, rep := range reps {
-		ids[i] = rep.ID
+		keys[i] = accountRep{id: rep.ID}
 	}
-	accs, err := dataloaders.For(ctx).Accounts(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	return accs, entityErrors(ids, func(i int) error { return checkID("AppAccount", ids[i]) })
+	return resolveAccountReps(ctx, keys)
 }
 
 // FindManyAppAccountByAppAndAppUserIDs is the resolver for the findManyAppAccountByAppAndAppUserIDs field.
 func (r *entityResolver) FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*profile.Account, error) {
-	if _, err := viewer(ctx); err != nil {
-		return nil, err
-	}
-	keys := make([]profile.AccountKey, len(reps))
+	keys := make([]accountRep, len(reps))
 	for i, rep := range reps {
-		keys[i] = profile.AccountKey{App: rep.App, AppUserID: rep.AppUserID}
+		keys[i] = accountRep{key: &profile.AccountKey{App: rep.App, AppUserID: rep.AppUserID}}
 	}
-	accs, err := dataloaders.For(ctx).AccountsByKey(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	return accs, entityErrors(keys, func(i int) error { return checkAppUserID(keys[i].AppUserID) })
+	return resolveAccountReps(ctx, keys)
 }
 
 // FindManyPersonByIDs is the resolver for the findManyPersonByIDs field.
