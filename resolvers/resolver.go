@@ -10,7 +10,6 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-
 // Resolver is the root resolver; its fields are the injected dependencies.
 type Resolver struct {
 	// Store serves the reads that are not batched (the activity log of one person).
