@@ -132,6 +132,8 @@ func (p introspectionPolicy) MutateOperationContext(_ context.Context, op *graph
 }
 
 // depthLimit refuses operations nested deeper than max levels before execution.
+// Introspection (`__schema`, `__type`) is exempt: its nesting is bounded by the schema,
+// it touches no data, and GraphiQL's standard introspection query is 15 levels deep.
 type depthLimit struct{ max int }
 
 func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
@@ -154,6 +156,9 @@ func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visiting map[s
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				continue
+			}
 			if len(s.SelectionSet) > 0 {
 				d = 1 + selectionDepth(doc, s.SelectionSet, visiting)
 			} else {

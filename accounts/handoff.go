@@ -112,6 +112,15 @@ func (s *Service) RedeemLoginHandoff(ctx context.Context, v *profile.Viewer, cod
 		if ho == nil || !now.Before(ho.ExpiresAt) || ho.TargetApp != v.App {
 			return errInvalidHandoff()
 		}
+		// Person before account, like every other mutation: the redemption serializes
+		// with the person's unlinks and settings changes, and its activity event gets its
+		// sequence number in commit order (activity pages are keyset on it).
+		if err := tx.LockPerson(ctx, ho.PersonID); err != nil {
+			if profile.ErrorCode(err) == profile.NotFound {
+				return errInvalidHandoff()
+			}
+			return fmt.Errorf("lock person: %w", err)
+		}
 		locked, err := tx.LockAccounts(ctx, []string{ho.AccountID})
 		if err != nil {
 			return fmt.Errorf("lock account: %w", err)

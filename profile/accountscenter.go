@@ -8,9 +8,11 @@ import (
 // maskDot is the character that replaces hidden parts of a recovery option.
 const maskDot = "•"
 
-// MaskPhone masks an E.164 number so that only its country code and last 2 digits
-// remain, grouped like "+1 ••• ••• •• 42". The country code is taken as the digits
-// of the longest known calling-code prefix (1 to 3 digits).
+// MaskPhone masks an E.164 number so that only its country calling code and last 2
+// digits remain, grouped like "+1 ••• ••• •• 42". The calling code is the ITU code the
+// number starts with (1 to 3 digits; codes are prefix-free); a number without a known
+// code shows only its last 2 digits, and a national number of 2 digits or fewer shows
+// none. It never fails.
 func MaskPhone(e164 string) string {
 	digits := strings.TrimPrefix(e164, "+")
 	cc := callingCode(digits)
@@ -44,7 +46,8 @@ func callingCode(digits string) string {
 }
 
 // MaskEmail keeps the first character of the local part and the domain:
-// "jane@example.com" becomes "j•••@example.com".
+// "jane@example.com" becomes "j•••@example.com". The number of dots is fixed, so the
+// length of the local part stays hidden; a value without a local part is all dots.
 func MaskEmail(addr string) string {
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 {
@@ -69,14 +72,15 @@ func RecoveryOptions(accs []*Account) []*RecoveryOption {
 }
 
 // CrossPostTargets returns the apps that content posted in from may be cross-posted to
-// now: named by a rule from `from` in s, with both accounts still linked.
+// now: named by a rule from `from` in s, with both accounts still linked, each once, in
+// rule order. Nil settings give none.
 func CrossPostTargets(s *Settings, linked []*Account, from App) []App {
 	has := make(map[App]bool, len(linked))
 	for _, a := range linked {
 		has[a.App] = true
 	}
 	out := []App{}
-	if !has[from] {
+	if s == nil || !has[from] {
 		return out
 	}
 	seen := map[App]bool{}
