@@ -55,9 +55,26 @@ func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in Up
 	key := profile.AccountKey{App: v.App, AppUserID: in.AppUserID}
 	var out *profile.Account
 	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		// A linked account's person is locked first (the lock order of every mutation),
+		// so that its PROFILE_UPDATED event is sequenced after the person's earlier
+		// events and activity pages never skip one.
+		seen, err := tx.AccountsByKey(ctx, []profile.AccountKey{key})
+		if err != nil {
+			return fmt.Errorf("read account: %w", err)
+		}
+		pid := ""
+		if a := seen[key]; a != nil && a.PersonID != "" {
+			pid = a.PersonID
+			if err := lockPerson(ctx, tx, pid); err != nil {
+				return err
+			}
+		}
 		acc, err := tx.LockAccountByKey(ctx, key)
 		if err != nil {
 			return fmt.Errorf("lock account: %w", err)
+		}
+		if acc != nil && acc.PersonID != pid {
+			return errRetry // linked or unlinked meanwhile: start over with the right lock
 		}
 		if acc == nil {
 			acc = &profile.Account{ID: uuid.NewString(), App: v.App, AppUserID: in.AppUserID, CreatedAt: now, UpdatedAt: now}
