@@ -17,9 +17,13 @@ import (
 
 // serverDeps are what NewServer wires together.
 type serverDeps struct {
-	cfg      Config
-	logger   *slog.Logger
-	store    profile.Store
+	cfg    Config
+	logger *slog.Logger
+	// store serves the content reads and every write: the shared cache over the store.
+	store profile.Store
+	// fresh is the store itself: privacy state and the viewer's own account, read on
+	// every request (nil: store).
+	fresh    profile.Reader
 	verifier *auth.Verifier
 	resolver *resolvers.Resolver
 	metrics  *metrics
@@ -35,7 +39,7 @@ func NewServer(d serverDeps) http.Handler {
 
 	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics)
 	var graphqlHandler http.Handler = gql
-	graphqlHandler = dataloaders.Middleware(d.store, d.cfg.LoaderWait)(graphqlHandler)
+	graphqlHandler = dataloaders.Middleware(dataloaders.Readers{Content: d.store, Fresh: d.fresh}, d.cfg.LoaderWait)(graphqlHandler)
 	graphqlHandler = d.verifier.Middleware(graphqlHandler)
 	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)
 	mux.Handle("/graphql", graphqlHandler)

@@ -39,6 +39,9 @@ func main() {
 // It returns configuration and start-up errors (bad settings, unreachable database,
 // DATABASE_URL without keys).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "seed" {
+		return runSeed(ctx, args[1:], getenv, stdout)
+	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
@@ -83,13 +86,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		store = mem
 	}
+	fresh := store // reads that decide what a request may see never come from the cache
+	cached, stopCache, err := sharedCache(ctx, cfg, store, m, logger)
+	if err != nil {
+		return err
+	}
+	defer stopCache()
+	store = cached
 
 	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, verifier)}
 	playgroundOn := devMode
 	if cfg.PlaygroundSet {
 		playgroundOn = cfg.Playground
 	}
-	deps := serverDeps{cfg: cfg, logger: logger, store: store, verifier: verifier, resolver: res, metrics: m, playground: playgroundOn}
+	deps := serverDeps{cfg: cfg, logger: logger, store: store, fresh: fresh, verifier: verifier, resolver: res, metrics: m, playground: playgroundOn}
 	if devMode {
 		tokens, err := devTokens(authCfg.HS256Secret, demoData)
 		if err != nil {

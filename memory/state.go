@@ -228,3 +228,31 @@ func cloneHandoff(h *profile.LoginHandoff) *profile.LoginHandoff {
 	}
 	return &c
 }
+
+func (s *state) privacyByPerson(personIDs []string) map[string]*profile.PrivacyState {
+	out := make(map[string]*profile.PrivacyState, len(personIDs))
+	consents := s.consentsByPerson(personIDs)
+	for _, id := range personIDs {
+		c, ok := canonicalID(id)
+		if !ok {
+			continue
+		}
+		st := &profile.PrivacyState{Consents: consents[c]}
+		byApp := s.links[c]
+		for _, app := range profile.Apps {
+			aid, ok := byApp[app]
+			if !ok {
+				continue
+			}
+			l := profile.AccountLink{AccountID: aid, App: app}
+			if a := s.accounts[aid]; a != nil && a.LinkedAt != nil {
+				l.LinkedAt = *a.LinkedAt
+			}
+			st.Links = append(st.Links, l)
+		}
+		if len(st.Links) > 0 || len(st.Consents) > 0 {
+			out[c] = st
+		}
+	}
+	return out
+}

@@ -134,3 +134,13 @@ func (s *Store) Activity(ctx context.Context, personID string, beforeSeq int64, 
 	}
 	return s.committed.Load().activityOf(personID, beforeSeq, limit), nil
 }
+
+// PrivacyByPerson returns each person's links (ordered as profile.Apps) and consents
+// (oldest grant first) from one committed snapshot; persons with neither are absent. It
+// returns only the context's error.
+func (s *Store) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.committed.Load().privacyByPerson(personIDs), nil
+}

@@ -188,6 +188,14 @@ func (t *tx) Activity(ctx context.Context, personID string, beforeSeq int64, lim
 	return t.st.activityOf(personID, beforeSeq, limit), nil
 }
 
+func (t *tx) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	return t.st.privacyByPerson(personIDs), nil
+}
+
 // Locks: only one transaction runs at a time, so a lock is a read.
 
 func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profile.Account, error) {

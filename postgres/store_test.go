@@ -189,6 +189,7 @@ func TestReadsCostOneRoundTripPerBatch(t *testing.T) {
 		{"SettingsByPerson", func() error { _, err := s.SettingsByPerson(ctx, persons); return err }, 1},
 		{"ConsentsByPerson", func() error { _, err := s.ConsentsByPerson(ctx, persons); return err }, 1},
 		{"Activity", func() error { _, err := s.Activity(ctx, persons[0], 0, 10); return err }, 1},
+		{"PrivacyByPerson (links and consents together)", func() error { _, err := s.PrivacyByPerson(ctx, withJunk(persons)); return err }, 1},
 		{"only malformed ids: no query", func() error { _, err := s.PersonsByID(ctx, []string{"x", "y"}); return err }, 0},
 		{"no keys: no query", func() error { _, err := s.AccountsByKey(ctx, nil); return err }, 0},
 	} {
@@ -305,5 +306,55 @@ func TestErrorTranslation(t *testing.T) {
 				t.Errorf("message = %q, want %q", profile.ErrorMessage(err), tc.msg)
 			}
 		})
+	}
+}
+
+func TestNotifyIsDeliveredOnCommitOnly(t *testing.T) {
+	dbURL := testdb.New(t)
+	s := MustOpen(t, dbURL)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	listener, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(context.Background())
+	if _, err := listener.Exec(ctx, "LISTEN profilegraph_test"); err != nil {
+		t.Fatal(err)
+	}
+	type notifier interface {
+		Notify(ctx context.Context, channel string, payloads ...string) error
+	}
+	send := func(fail bool, payloads ...string) {
+		t.Helper()
+		err := s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+			n, ok := tx.(notifier)
+			if !ok {
+				t.Fatalf("postgres Tx %T does not implement Notify", tx)
+			}
+			if err := n.Notify(ctx, "profilegraph_test", payloads...); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("roll back")
+			}
+			return nil
+		})
+		if (err != nil) != fail {
+			t.Fatalf("InTx error = %v, want failure %v", err, fail)
+		}
+	}
+	send(true, "rolled back")
+	send(false, "one", "two")
+	var got []string
+	for len(got) < 2 {
+		n, err := listener.WaitForNotification(ctx)
+		if err != nil {
+			t.Fatalf("WaitForNotification (got %v so far): %v", got, err)
+		}
+		got = append(got, n.Payload)
+	}
+	if strings.Join(got, ",") != "one,two" {
+		t.Errorf("notifications = %v, want [one two] (never the rolled-back one)", got)
 	}
 }

@@ -241,3 +241,21 @@ func (t *tx) RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (
 	}
 	return hs[0].toHandoff(), nil
 }
+
+// Notify sends each payload on channel with pg_notify, all in one round trip. PostgreSQL
+// delivers the notifications when (and only if) the transaction commits, so listeners
+// never hear of a write that did not happen. A payload must be shorter than 8000 bytes.
+// Errors are wrapped (INTERNAL); after one the transaction is unusable.
+func (t *tx) Notify(ctx context.Context, channel string, payloads ...string) error {
+	if len(payloads) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, p := range payloads {
+		b.Queue("SELECT pg_notify($1, $2)", channel, p)
+	}
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
+}

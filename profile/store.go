@@ -26,6 +26,56 @@ type Reader interface {
 	// Activity returns up to limit events of the person, newest first, with Seq below
 	// beforeSeq (beforeSeq <= 0 means from the newest).
 	Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*ActivityEvent, error)
+	// PrivacyByPerson returns what the consent decision needs about each person, its
+	// links and its consents, in ONE round trip and from one snapshot. A person appears
+	// when it has at least one linked account or consent; others (unknown, malformed or
+	// without either) are absent. Callers that cache must never cache its result: it is
+	// what makes revokeConsent and unlinkAccount take effect on the next request.
+	PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*PrivacyState, error)
+}
+
+// AccountLink is the link state of one account of a person.
+type AccountLink struct {
+	AccountID string
+	App       App
+	// LinkedAt is when the account was linked; zero if the store does not know.
+	LinkedAt time.Time
+}
+
+// PrivacyState is what the consent decision needs about a person, read fresh on every
+// request: which accounts are linked to it now and which consents it holds now.
+type PrivacyState struct {
+	// Links are the person's linked accounts, ordered as Apps.
+	Links []AccountLink
+	// Consents are the person's consents, oldest grant first (as ConsentsByPerson).
+	Consents []*Consent
+}
+
+// Link returns the link of account id, or nil if id is not linked to the person. A nil
+// state has no links.
+func (s *PrivacyState) Link(accountID string) *AccountLink {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Links {
+		if s.Links[i].AccountID == accountID {
+			return &s.Links[i]
+		}
+	}
+	return nil
+}
+
+// LinkedApps lists the apps of the person's linked accounts, ordered as Apps. A nil
+// state has none.
+func (s *PrivacyState) LinkedApps() []App {
+	if s == nil {
+		return nil
+	}
+	apps := make([]App, len(s.Links))
+	for i, l := range s.Links {
+		apps[i] = l.App
+	}
+	return apps
 }
 
 // Store is a profilegraph store: PostgreSQL in production, memory for `go run .`.

@@ -20,12 +20,48 @@ func viewer(ctx context.Context) (*profile.Viewer, error) {
 }
 
 // viewerAccount returns the viewer's own app account (nil for service tokens and for
-// accounts the app has not pushed yet).
+// accounts the app has not pushed yet). It is read fresh, never from the shared cache:
+// its link decides who the viewer's person is, hence who is an owner.
 func viewerAccount(ctx context.Context, v *profile.Viewer) (*profile.Account, error) {
 	if v.Service {
 		return nil, nil
 	}
-	return dataloaders.For(ctx).AccountByKey(ctx, v.AccountKey())
+	return dataloaders.For(ctx).ViewerAccount(ctx, v.AccountKey())
+}
+
+// checkedAccount returns a with the link that the fresh privacy state of its person
+// gives it. An account reached through the content path (appAccount, _entities) may come
+// from the shared cache and claim a link that unlinkAccount removed since; such a claim
+// is checked before any decision: if the person no longer has the account, the
+// decision is made on a copy linked to nobody. Treating a stale "unlinked" account as
+// unlinked is never more permissive (SPEC §5 rule 1 against rules 2 and 3), so a stale
+// claim can only hide data, never show withdrawn data. The check costs no round trip of
+// its own: the person's privacy state is loaded for the decision anyway.
+func checkedAccount(ctx context.Context, a *profile.Account) (*profile.Account, error) {
+	if a == nil || a.PersonID == "" {
+		return a, nil
+	}
+	st, err := dataloaders.For(ctx).Privacy(ctx, a.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	link := st.Link(a.ID)
+	switch {
+	case link == nil:
+		return dataloaders.WithoutLink(a), nil
+	case a.LinkedAt == nil || !a.LinkedAt.Equal(link.LinkedAt):
+		return dataloaders.WithLink(a, a.PersonID, *link), nil
+	}
+	return a, nil
+}
+
+// grants returns the person's effective consents from its fresh privacy state.
+func grants(ctx context.Context, personID string) (consent.Grants, error) {
+	st, err := dataloaders.For(ctx).Privacy(ctx, personID)
+	if err != nil || st == nil {
+		return consent.Grants{}, err
+	}
+	return consent.NewGrants(st.LinkedApps(), st.Consents), nil
 }
 
 // request describes the asker for the consent decision.
@@ -66,9 +102,12 @@ func accountValue(ctx context.Context, a *profile.Account, f profile.Field) (boo
 	if err != nil {
 		return false, err
 	}
+	if a, err = checkedAccount(ctx, a); err != nil {
+		return false, err
+	}
 	var g consent.Grants
 	if a.PersonID != "" {
-		if _, g, err = subject(ctx, a.PersonID); err != nil {
+		if g, err = grants(ctx, a.PersonID); err != nil {
 			return false, err
 		}
 	}
@@ -118,16 +157,20 @@ func requireOwner(ctx context.Context, personID, what string) error {
 	return nil
 }
 
-// requireAccountOwner fails with FORBIDDEN unless the viewer owns account a.
-func requireAccountOwner(ctx context.Context, a *profile.Account, what string) error {
+// requireAccountOwner fails with FORBIDDEN unless the viewer owns account a; it returns
+// a with its link checked (checkedAccount), which the caller must use from then on.
+func requireAccountOwner(ctx context.Context, a *profile.Account, what string) (*profile.Account, error) {
 	req, err := request(ctx)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if a, err = checkedAccount(ctx, a); err != nil {
+		return nil, err
 	}
 	if !consent.OwnsAccount(req, a) {
-		return profile.ForbiddenError(what)
+		return nil, profile.ForbiddenError(what)
 	}
-	return nil
+	return a, nil
 }
 
 // str returns a copy of a string field for GraphQL, nil for nil.

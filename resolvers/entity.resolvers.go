@@ -45,6 +45,9 @@ func (r *entityResolver) FindManyPersonByIDs(ctx context.Context, reps []*model.
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchSubjects(ctx, ps); err != nil {
+		return nil, err
+	}
 	return ps, entityErrors(ids, func(i int) error { return checkID("Person", ids[i]) })
 }
 

@@ -98,8 +98,10 @@ func (r *Resolver) activity(ctx context.Context, personID string, first *int, af
 	if first != nil {
 		n = *first
 	}
-	if n < 0 || n > maxActivityPage {
-		return nil, profile.Errorf(profile.BadUserInput, "first must be between 0 and %d", maxActivityPage)
+	// 0 is refused too (the schema documents 1 to 100): an empty page would report
+	// hasNextPage without an endCursor, and a client following it would loop forever.
+	if n < 1 || n > maxActivityPage {
+		return nil, profile.Errorf(profile.BadUserInput, "first must be between 1 and %d", maxActivityPage)
 	}
 	var before int64
 	if after != nil {

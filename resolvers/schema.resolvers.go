@@ -94,24 +94,20 @@ func (r *appAccountResolver) Birthdate(ctx context.Context, obj *profile.Account
 
 // Person is the resolver for the person field.
 func (r *appAccountResolver) Person(ctx context.Context, obj *profile.Account) (*profile.Person, error) {
-	if err := requireAccountOwner(ctx, obj, "AppAccount.person"); err != nil {
+	a, err := requireAccountOwner(ctx, obj, "AppAccount.person")
+	if err != nil || a.PersonID == "" {
 		return nil, err
 	}
-	if obj.PersonID == "" {
-		return nil, nil
-	}
-	return dataloaders.For(ctx).Person(ctx, obj.PersonID)
+	return dataloaders.For(ctx).Person(ctx, a.PersonID)
 }
 
 // LinkedAt is the resolver for the linkedAt field.
 func (r *appAccountResolver) LinkedAt(ctx context.Context, obj *profile.Account) (*time.Time, error) {
-	if err := requireAccountOwner(ctx, obj, "AppAccount.linkedAt"); err != nil {
+	a, err := requireAccountOwner(ctx, obj, "AppAccount.linkedAt")
+	if err != nil || a.LinkedAt == nil {
 		return nil, err
 	}
-	if obj.LinkedAt == nil {
-		return nil, nil
-	}
-	t := obj.LinkedAt.UTC()
+	t := a.LinkedAt.UTC()
 	return &t, nil
 }
 

@@ -73,6 +73,9 @@ func Run(t *testing.T, newStore func(t *testing.T) profile.Store) {
 		{"RedeemHandoff redeems a code once", testRedeemHandoff},
 		{"RedeemHandoff has exactly one winner among 10 concurrent redeemers", testRedeemHandoffConcurrent},
 		{"racing links of one account under LockAccounts: exactly one wins", testLinkRace},
+		{"PrivacyByPerson returns links ordered as Apps and consents oldest grant first", testPrivacyByPerson},
+		{"PrivacyByPerson reflects unlinks and revocations at once", testPrivacyFollowsWrites},
+		{"PrivacyByPerson inside a transaction sees its writes", testPrivacyInTx},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
@@ -243,6 +246,9 @@ func testEmptyReads(t *testing.T, s profile.Store) {
 		}
 		if m, err := r.ConsentsByPerson(ctx, nil); err != nil || len(m) != 0 {
 			return fmt.Errorf("ConsentsByPerson(nil) = %v, %v", m, err)
+		}
+		if m, err := r.PrivacyByPerson(ctx, nil); err != nil || len(m) != 0 {
+			return fmt.Errorf("PrivacyByPerson(nil) = %v, %v", m, err)
 		}
 		if ev, err := r.Activity(ctx, newID(), 0, 10); err != nil || len(ev) != 0 {
 			return fmt.Errorf("Activity(unknown person) = %v, %v", ev, err)
@@ -1182,4 +1188,106 @@ func testLinkRace(t *testing.T, s profile.Store) {
 	if a := got[acc.ID]; a == nil || a.PersonID != winners[0] {
 		t.Fatalf("account after the race = %s, want linked to the winner %s", dump(a), winners[0])
 	}
+}
+
+// privacyOf reads one person's privacy state through r; nil when absent.
+func privacyOf(t *testing.T, r profile.Reader, personID string) *profile.PrivacyState {
+	t.Helper()
+	m, err := r.PrivacyByPerson(context.Background(), []string{personID})
+	if err != nil {
+		t.Fatalf("PrivacyByPerson: %v", err)
+	}
+	return m[personID]
+}
+
+// linksOf returns the links an account list implies, for comparisons.
+func linksOf(accs ...*profile.Account) []profile.AccountLink {
+	out := make([]profile.AccountLink, len(accs))
+	for i, a := range accs {
+		out[i] = profile.AccountLink{AccountID: a.ID, App: a.App, LinkedAt: a.LinkedAt.UTC()}
+	}
+	return out
+}
+
+func testPrivacyByPerson(t *testing.T, s profile.Store) {
+	p, q, empty := mustPerson(t, s), mustPerson(t, s), mustPerson(t, s)
+	// Accounts inserted in reverse of Apps order, to catch insertion-ordered results.
+	var accs []*profile.Account
+	for i := len(profile.Apps) - 1; i >= 0; i-- {
+		a := fullAccount(profile.Apps[i], p.ID)
+		a.LinkedAt = ptr(at(10 + i))
+		accs = append([]*profile.Account{mustAccount(t, s, a)}, accs...)
+	}
+	qa := mustAccount(t, s, fullAccount(profile.AppThreads, q.ID))
+	mustAccount(t, s, fullAccount(profile.AppFacebook, "")) // unlinked: nobody's link
+	c2 := consent(p.ID, profile.AppFacebook, profile.AppInstagram, profile.CategoryProfile, profile.PurposeAds, at(2))
+	c1 := consent(p.ID, profile.AppInstagram, profile.AppFacebook, profile.CategoryContact, profile.PurposeService, at(1))
+	c3 := consent(p.ID, profile.AppFacebook, profile.AppInstagram, profile.CategoryProfile, profile.PurposeService, at(3))
+	putConsents(t, s, c2, c3, c1)
+
+	got, err := s.PrivacyByPerson(context.Background(), []string{p.ID, q.ID, empty.ID, newID(), "bad", p.ID})
+	if err != nil {
+		t.Fatalf("PrivacyByPerson: %v", err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("PrivacyByPerson returned %d persons, want 2 (p and q): %s", len(got), dump(got))
+	}
+	if got[p.ID] == nil || got[q.ID] == nil {
+		t.Fatalf("p or q is absent: %s", dump(got))
+	}
+	same(t, "p's links", got[p.ID].Links, linksOf(accs...))
+	same(t, "p's consents", got[p.ID].Consents, []*profile.Consent{c1, c2, c3})
+	same(t, "q's links", got[q.ID].Links, linksOf(qa))
+	if len(got[q.ID].Consents) != 0 {
+		t.Errorf("q has %d consents, want none", len(got[q.ID].Consents))
+	}
+	if _, ok := got[empty.ID]; ok {
+		t.Errorf("a person without links or consents is present: %s", dump(got[empty.ID]))
+	}
+	if l := got[p.ID].Link(accs[2].ID); l == nil || l.App != accs[2].App {
+		t.Errorf("Link(%s) = %v, want the %s link", accs[2].ID, l, accs[2].App)
+	}
+	if l := got[p.ID].Link(qa.ID); l != nil {
+		t.Errorf("Link of another person's account = %v, want nil", l)
+	}
+	same(t, "p's linked apps", got[p.ID].LinkedApps(), profile.Apps)
+}
+
+func testPrivacyFollowsWrites(t *testing.T, s profile.Store) {
+	p := mustPerson(t, s)
+	fb := mustAccount(t, s, fullAccount(profile.AppFacebook, p.ID))
+	ig := mustAccount(t, s, fullAccount(profile.AppInstagram, p.ID))
+	grant := consent(p.ID, profile.AppInstagram, profile.AppFacebook, profile.CategoryProfile, profile.PurposeService, at(1))
+	putConsents(t, s, grant)
+	same(t, "before", privacyOf(t, s, p.ID), &profile.PrivacyState{Links: linksOf(fb, ig), Consents: []*profile.Consent{grant}})
+
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+		_, err := tx.DeleteConsent(ctx, p.ID, grant.Key())
+		return err
+	})
+	same(t, "after the revocation", privacyOf(t, s, p.ID), &profile.PrivacyState{Links: linksOf(fb, ig)})
+
+	unlinked := ig.Clone()
+	unlinked.PersonID, unlinked.LinkedAt = "", nil
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error { return tx.UpdateAccount(ctx, unlinked) })
+	same(t, "after the unlink", privacyOf(t, s, p.ID), &profile.PrivacyState{Links: linksOf(fb)})
+}
+
+func testPrivacyInTx(t *testing.T, s profile.Store) {
+	p := &profile.Person{ID: newID(), CreatedAt: at(0)}
+	a := fullAccount(profile.AppWhatsApp, p.ID)
+	c := consent(p.ID, profile.AppWhatsApp, profile.AppThreads, profile.CategoryAge, profile.PurposeService, at(1))
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+		if err := errors.Join(tx.InsertPerson(ctx, p), tx.InsertAccount(ctx, a)); err != nil {
+			return err
+		}
+		if _, err := tx.PutConsent(ctx, c); err != nil {
+			return err
+		}
+		same(t, "inside the transaction", privacyOf(t, tx, p.ID), &profile.PrivacyState{Links: linksOf(a), Consents: []*profile.Consent{c}})
+		if st := privacyOf(t, s, p.ID); st != nil {
+			t.Errorf("the store sees uncommitted state: %s", dump(st))
+		}
+		return nil
+	})
 }

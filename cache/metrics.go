@@ -1,0 +1,126 @@
+package cache
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ristrettoCounts are the counters taken from ristretto's Metrics.
+type ristrettoCounts struct {
+	hits, misses, rejected, dropped uint64
+}
+
+func (a ristrettoCounts) add(b ristrettoCounts) ristrettoCounts {
+	return ristrettoCounts{a.hits + b.hits, a.misses + b.misses, a.rejected + b.rejected, a.dropped + b.dropped}
+}
+
+// countsLocked reads ristretto's counters; the caller holds mu (either lock).
+func (s *Store) countsLocked() ristrettoCounts {
+	if s.rc == nil || s.closed {
+		return ristrettoCounts{}
+	}
+	m := s.rc.Metrics
+	return ristrettoCounts{m.Hits(), m.Misses(), m.SetsRejected(), m.SetsDropped()}
+}
+
+// Stats is a snapshot of the cache's counters since New.
+type Stats struct {
+	// Hits and Misses count cache lookups (one per key and kind; a lookup by account
+	// key that hits reads two entries).
+	Hits, Misses uint64
+	// Evictions counts entries dropped to make room (not invalidations or clears).
+	Evictions uint64
+	// RejectedSets counts values the admission policy turned away; DroppedSets those
+	// dropped because ristretto's write buffer was full.
+	RejectedSets, DroppedSets uint64
+	// InvalidationsReceived counts notifications the listener received.
+	InvalidationsReceived uint64
+	// ListenerReconnects counts successful reconnections of the listener after a loss.
+	ListenerReconnects uint64
+	// ListenerConnected reports whether the listener is connected and listening.
+	ListenerConnected bool
+	// Caching reports whether reads use the cache now (enabled, open, and online).
+	Caching bool
+	// CostUsed is the estimated bytes held; Capacity what the cache may hold (MaxCost
+	// less the admission policy's counters).
+	CostUsed, Capacity int64
+	// MaxCost is the configured budget in bytes (0: disabled).
+	MaxCost int64
+}
+
+// Stats returns the current counters.
+func (s *Store) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.base.add(s.countsLocked())
+	st := Stats{
+		Hits: c.hits, Misses: c.misses, RejectedSets: c.rejected, DroppedSets: c.dropped,
+		Evictions:             s.evictions.Load(),
+		InvalidationsReceived: s.invalidationsReceived.Load(),
+		ListenerReconnects:    s.reconnects.Load(),
+		ListenerConnected:     s.listenerUp.Load(),
+		Caching:               s.rc != nil && !s.closed && s.online,
+		MaxCost:               s.maxCost,
+	}
+	if s.rc != nil && !s.closed {
+		st.Capacity = s.rc.MaxCost()
+		st.CostUsed = st.Capacity - s.rc.RemainingCost()
+	}
+	return st
+}
+
+// Collector returns a Prometheus collector of the cache's series:
+// profilegraph_cache_hits_total, _misses_total, _evictions_total,
+// _rejected_sets_total, _dropped_sets_total, _invalidations_received_total,
+// _listener_reconnects_total, and the gauges _listener_connected, _cost_bytes and
+// _max_cost_bytes.
+func (s *Store) Collector() prometheus.Collector { return collector{s} }
+
+var (
+	descHits          = cacheDesc("hits_total", "Shared cache lookups that found a value.")
+	descMisses        = cacheDesc("misses_total", "Shared cache lookups that found nothing (then read from PostgreSQL).")
+	descEvictions     = cacheDesc("evictions_total", "Entries evicted from the shared cache to stay within CACHE_MAX_COST.")
+	descRejected      = cacheDesc("rejected_sets_total", "Values the shared cache's admission policy (TinyLFU) turned away.")
+	descDropped       = cacheDesc("dropped_sets_total", "Values not stored because the shared cache's write buffer was full.")
+	descInvalidations = cacheDesc("invalidations_received_total", "Invalidation notifications received from PostgreSQL (LISTEN).")
+	descReconnects    = cacheDesc("listener_reconnects_total", "Reconnections of the invalidation listener after it lost its connection.")
+	descConnected     = cacheDesc("listener_connected", "1 while the invalidation listener is listening; the cache is bypassed otherwise.")
+	descCost          = cacheDesc("cost_bytes", "Estimated bytes held by the shared cache.")
+	descMaxCost       = cacheDesc("max_cost_bytes", "CACHE_MAX_COST: the shared cache's budget in bytes (0: disabled).")
+)
+
+func cacheDesc(name, help string) *prometheus.Desc {
+	return prometheus.NewDesc("profilegraph_cache_"+name, help, nil, nil)
+}
+
+type collector struct{ s *Store }
+
+func (collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descHits, descMisses, descEvictions, descRejected, descDropped,
+		descInvalidations, descReconnects, descConnected, descCost, descMaxCost} {
+		ch <- d
+	}
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.Stats()
+	counter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
+	}
+	counter(descHits, st.Hits)
+	counter(descMisses, st.Misses)
+	counter(descEvictions, st.Evictions)
+	counter(descRejected, st.RejectedSets)
+	counter(descDropped, st.DroppedSets)
+	counter(descInvalidations, st.InvalidationsReceived)
+	counter(descReconnects, st.ListenerReconnects)
+	connected := 0.0
+	if st.ListenerConnected {
+		connected = 1
+	}
+	gauge(descConnected, connected)
+	gauge(descCost, float64(st.CostUsed))
+	gauge(descMaxCost, float64(st.MaxCost))
+}

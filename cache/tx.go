@@ -1,0 +1,271 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// Invalidation names what a write changed, in terms of the cached kinds. It is also the
+// JSON payload of a notification on Channel.
+type Invalidation struct {
+	Persons  []string             `json:"p,omitempty"`
+	Accounts []string             `json:"a,omitempty"`
+	Keys     []profile.AccountKey `json:"k,omitempty"`
+	Settings []string             `json:"s,omitempty"`
+}
+
+// Empty reports whether inv names nothing.
+func (inv Invalidation) Empty() bool {
+	return len(inv.Persons)+len(inv.Accounts)+len(inv.Keys)+len(inv.Settings) == 0
+}
+
+func (inv Invalidation) cacheKeys() []string {
+	keys := make([]string, 0, len(inv.Persons)+len(inv.Accounts)+len(inv.Keys)+len(inv.Settings))
+	for _, id := range inv.Persons {
+		keys = append(keys, personKey(id))
+	}
+	for _, id := range inv.Accounts {
+		keys = append(keys, accountKey(id))
+	}
+	for _, k := range inv.Keys {
+		keys = append(keys, keyKey(k))
+	}
+	for _, id := range inv.Settings {
+		keys = append(keys, settingsKey(id))
+	}
+	return keys
+}
+
+// Payload limits: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. A write
+// that needs more than maxPayloads notifications sends payloadAll instead, which makes
+// every replica clear its cache.
+const (
+	maxPayloadBytes = 7900
+	maxPayloads     = 16
+	payloadAll      = "all"
+)
+
+// Payloads encodes inv as notification payloads, each under the PostgreSQL limit; a
+// huge invalidation becomes the single payload "all". It returns an error only if
+// encoding fails.
+func (inv Invalidation) Payloads() ([]string, error) {
+	if inv.Empty() {
+		return nil, nil
+	}
+	whole, err := json.Marshal(inv)
+	if err != nil {
+		return nil, fmt.Errorf("encode invalidation: %w", err)
+	}
+	if len(whole) < maxPayloadBytes {
+		return []string{string(whole)}, nil
+	}
+	// Split item by item; each item is far below the limit (an appUserId is bounded).
+	var out []string
+	var cur Invalidation
+	size := 2 // {}
+	flush := func() error {
+		if cur.Empty() {
+			return nil
+		}
+		b, err := json.Marshal(cur)
+		if err != nil {
+			return fmt.Errorf("encode invalidation: %w", err)
+		}
+		out = append(out, string(b))
+		cur, size = Invalidation{}, 2
+		return nil
+	}
+	add := func(item any, put func()) error {
+		b, err := json.Marshal(item)
+		if err != nil {
+			return fmt.Errorf("encode invalidation: %w", err)
+		}
+		// Item, separator, and at worst a new field name like `"p":[]`.
+		n := len(b) + 1 + 8
+		if size+n >= maxPayloadBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		put()
+		size += n
+		return nil
+	}
+	for _, id := range inv.Persons {
+		if err := add(id, func() { cur.Persons = append(cur.Persons, id) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range inv.Accounts {
+		if err := add(id, func() { cur.Accounts = append(cur.Accounts, id) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range inv.Keys {
+		if err := add(k, func() { cur.Keys = append(cur.Keys, k) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range inv.Settings {
+		if err := add(id, func() { cur.Settings = append(cur.Settings, id) }); err != nil {
+			return nil, err
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if len(out) > maxPayloads {
+		return []string{payloadAll}, nil
+	}
+	return out, nil
+}
+
+// Notifier is implemented by a profile.Tx that can publish notifications which the
+// database delivers only if the transaction commits (postgres). A Tx without it (the
+// memory store's) publishes nothing: there is only one process to invalidate.
+type Notifier interface {
+	Notify(ctx context.Context, channel string, payloads ...string) error
+}
+
+// InTx runs fn in a transaction of the inner store through a Tx that records what fn
+// writes. Before the transaction commits it publishes the changed keys on Channel (one
+// round trip, only when fn wrote something cached); after it, it drops them from this
+// replica's cache, before returning. Reads through the Tx are never cached. It returns
+// fn's error unchanged, the inner store's, or a publishing error (then nothing is
+// committed).
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profile.Tx) error) error {
+	var rec *recorder
+	err := s.inner.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		rec = &recorder{Tx: tx}
+		if err := fn(ctx, rec); err != nil {
+			return err
+		}
+		inv := rec.invalidation()
+		n, ok := tx.(Notifier)
+		if !ok || inv.Empty() {
+			return nil
+		}
+		payloads, err := inv.Payloads()
+		if err != nil {
+			return err
+		}
+		if err := n.Notify(ctx, Channel, payloads...); err != nil {
+			return fmt.Errorf("publish cache invalidation: %w", err)
+		}
+		return nil
+	})
+	// Even after an error: a commit whose acknowledgement was lost may have happened.
+	if rec != nil {
+		if inv := rec.invalidation(); !inv.Empty() {
+			s.Invalidate(inv)
+		}
+	}
+	return err
+}
+
+// recorder is the Tx that InTx hands to fn: the inner Tx, noting the cached kinds that
+// each write changes. A Tx may be used by several goroutines of fn.
+type recorder struct {
+	profile.Tx
+	mu  sync.Mutex
+	inv Invalidation
+}
+
+func (r *recorder) note(f func(inv *Invalidation)) {
+	r.mu.Lock()
+	f(&r.inv)
+	r.mu.Unlock()
+}
+
+// invalidation returns the distinct keys written so far.
+func (r *recorder) invalidation() Invalidation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Invalidation{
+		Persons:  distinct(r.inv.Persons),
+		Accounts: distinct(r.inv.Accounts),
+		Keys:     distinct(r.inv.Keys),
+		Settings: distinct(r.inv.Settings),
+	}
+}
+
+func distinct[T comparable](xs []T) []T {
+	var out []T
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// InsertAccount records the account's id and key (a cached "absent" for either is now
+// wrong) and inserts it. It returns the inner Tx's error.
+func (r *recorder) InsertAccount(ctx context.Context, a *profile.Account) error {
+	err := r.Tx.InsertAccount(ctx, a) // fills in a.ID when empty
+	r.note(func(inv *Invalidation) {
+		inv.Accounts = append(inv.Accounts, a.ID)
+		inv.Keys = append(inv.Keys, a.Key())
+	})
+	return err
+}
+
+// UpdateAccount records the account's id and key and updates it. It returns the inner
+// Tx's error.
+func (r *recorder) UpdateAccount(ctx context.Context, a *profile.Account) error {
+	r.note(func(inv *Invalidation) {
+		inv.Accounts = append(inv.Accounts, a.ID)
+		inv.Keys = append(inv.Keys, a.Key())
+	})
+	return r.Tx.UpdateAccount(ctx, a)
+}
+
+// InsertPerson records the person and inserts it. It returns the inner Tx's error.
+func (r *recorder) InsertPerson(ctx context.Context, p *profile.Person) error {
+	err := r.Tx.InsertPerson(ctx, p) // fills in p.ID when empty
+	r.note(func(inv *Invalidation) { inv.Persons = append(inv.Persons, p.ID) })
+	return err
+}
+
+// DeletePerson records the person and its settings (they go with it) and deletes it.
+// It returns the inner Tx's error.
+func (r *recorder) DeletePerson(ctx context.Context, id string) error {
+	r.note(func(inv *Invalidation) {
+		inv.Persons = append(inv.Persons, id)
+		inv.Settings = append(inv.Settings, id)
+	})
+	return r.Tx.DeletePerson(ctx, id)
+}
+
+// PutSettings records the person's settings and stores them. It returns the inner Tx's
+// error.
+func (r *recorder) PutSettings(ctx context.Context, st *profile.Settings) error {
+	r.note(func(inv *Invalidation) { inv.Settings = append(inv.Settings, st.PersonID) })
+	return r.Tx.PutSettings(ctx, st)
+}
+
+// Consents, activity and handoffs are never cached: their writes pass through the
+// embedded Tx unrecorded.
+
+// Execer runs one statement: a *pgx.Conn, a *pgxpool.Pool or a pgx.Tx.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// PublishClearAll tells every listening replica to clear its whole cache. Tools that
+// write to the database behind the stores' back (a COPY, a manual fix) call it after
+// their writes; inside a transaction it is delivered on commit. It returns the
+// database's error, wrapped.
+func PublishClearAll(ctx context.Context, db Execer) error {
+	if _, err := db.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, payloadAll); err != nil {
+		return fmt.Errorf("publish cache clear: %w", err)
+	}
+	return nil
+}
