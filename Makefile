@@ -28,7 +28,8 @@ check-generated: generate
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	go vet ./...
-	go run $(STATICCHECK) ./...
+	# graph/ is gqlgen's output; staticcheck flags patterns in its templates we cannot change.
+	go run $(STATICCHECK) $$(go list ./... | grep -v '/graph')
 
 ## bench: the benchmarks (not run by test)
 bench:
