@@ -1284,6 +1284,7 @@ type LoginHandoff {
   expiresAt: DateTime!
 }
 
+"The entry points for reading the profile graph; every field needs a bearer token."
 type Query {
   "The viewer's person; null when the viewer's account is not linked."
   viewer: Person
@@ -1362,6 +1363,7 @@ input ConsentInput {
   purpose: Purpose = SERVICE
 }
 
+"Writes to the profile graph; each one runs in one transaction and writes nothing if it fails."
 type Mutation {
   "Create or update an account of the service token's app. Service tokens only."
   upsertAppAccount("The account record." input: UpsertAppAccountInput!): AppAccount!

@@ -161,7 +161,7 @@ func (r reader) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (m
 	userIDs := make([]string, 0, len(keys))
 	seen := make(map[profile.AccountKey]struct{}, len(keys))
 	for _, k := range keys {
-		if _, dup := seen[k]; dup || !k.App.Valid() {
+		if _, dup := seen[k]; dup || !k.App.Valid() || !storableText(k.AppUserID) {
 			continue
 		}
 		seen[k] = struct{}{}

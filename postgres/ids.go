@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -25,6 +27,13 @@ func validIDs(ids []string) []string {
 func validID(id string) bool {
 	u, err := uuid.Parse(id)
 	return err == nil && u.String() == id
+}
+
+// storableText reports whether PostgreSQL can hold s in a text column: valid UTF-8
+// without NUL. Other strings cannot have been stored, so keys made of them are absent
+// (rather than an SQLSTATE 22021 error).
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // nullString maps "" to NULL.

@@ -57,7 +57,7 @@ func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profil
 // LockAccountByKey returns the account with key locked FOR UPDATE, or nil, nil if there
 // is none. Errors are wrapped (INTERNAL).
 func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	if !key.App.Valid() {
+	if !key.App.Valid() || !storableText(key.AppUserID) {
 		return nil, nil
 	}
 	accs, err := queryAccounts(ctx, t.tx, "lock account by key", lockAccountByKeySQL, string(key.App), key.AppUserID)

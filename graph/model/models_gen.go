@@ -69,6 +69,7 @@ type LoginHandoff struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// Writes to the profile graph; each one runs in one transaction and writes nothing if it fails.
 type Mutation struct {
 }
 
@@ -84,6 +85,7 @@ type PersonByIDsInput struct {
 	ID string `json:"ID"`
 }
 
+// The entry points for reading the profile graph; every field needs a bearer token.
 type Query struct {
 }
 

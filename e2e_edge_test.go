@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestE2EEdgeCases covers inputs at the edge of what the store and the limits accept.
+func TestE2EEdgeCases(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.upsert(t, "FACEBOOK", map[string]any{"appUserId": "edge-1", "username": "edge.one"})
+	tok := userToken(t, "FACEBOOK", "edge-1")
+
+	t.Run("an appUserId PostgreSQL cannot store is simply not found", func(t *testing.T) {
+		for _, id := range []string{"a\x00b", "\x00"} {
+			r := mustOK(t, s.query(t, tok, `query($id: String!) { appAccount(app: FACEBOOK, appUserId: $id) { id } }`, map[string]any{"id": id}))
+			if r.Data["appAccount"] != nil {
+				t.Fatalf("appAccount(%q) = %v, want null", id, r.Data["appAccount"])
+			}
+			r = mustOK(t, s.query(t, tok, `query($r: [_Any!]!) { _entities(representations: $r) { ... on AppAccount { id } } }`,
+				map[string]any{"r": []any{map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": id}}}))
+			if got := r.Get("_entities.0"); got != nil {
+				t.Fatalf("_entities for %q = %v, want null", id, got)
+			}
+		}
+	})
+
+	t.Run("GraphiQL's full introspection query is served despite the depth limit", func(t *testing.T) {
+		out, err := nodeCmd("-e",
+			`const {getIntrospectionQuery}=require("graphql"); process.stdout.write(getIntrospectionQuery({descriptions:true, inputValueDeprecation:true}))`).Output()
+		if err != nil {
+			t.Fatalf("build the introspection query with node (run npm ci --prefix federation first): %v", err)
+		}
+		r := mustOK(t, s.query(t, "", string(out), nil))
+		types, _ := r.Get("__schema.types").([]any)
+		if len(types) < 20 {
+			t.Fatalf("introspection returned %d types", len(types))
+		}
+		// Every type, field, argument and enum value of ours carries a description
+		// (SPEC §9); built-in scalars and what federation injects are not ours.
+		var missing []string
+		for _, ty := range types {
+			tm := ty.(map[string]any)
+			name := tm["name"].(string)
+			if !ownSchemaName(name) {
+				continue
+			}
+			if d, _ := tm["description"].(string); strings.TrimSpace(d) == "" {
+				missing = append(missing, name)
+			}
+			for _, list := range []string{"fields", "inputFields", "enumValues"} {
+				items, _ := tm[list].([]any)
+				for _, it := range items {
+					im := it.(map[string]any)
+					fname := im["name"].(string)
+					if !ownSchemaName(fname) {
+						continue
+					}
+					if d, _ := im["description"].(string); strings.TrimSpace(d) == "" {
+						missing = append(missing, name+"."+fname)
+					}
+					args, _ := im["args"].([]any)
+					for _, a := range args {
+						am := a.(map[string]any)
+						if d, _ := am["description"].(string); strings.TrimSpace(d) == "" {
+							missing = append(missing, name+"."+fname+"("+am["name"].(string)+")")
+						}
+					}
+				}
+			}
+		}
+		if len(missing) > 0 {
+			t.Fatalf("schema elements without a description: %v", missing)
+		}
+	})
+}
+
+// nodeCmd runs node inside federation/, where the graphql package is installed.
+func nodeCmd(args ...string) *exec.Cmd {
+	c := exec.Command("node", args...)
+	c.Dir = "federation"
+	return c
+}
+
+// ownSchemaName reports whether a type or field name is profilegraph's own rather than
+// a GraphQL built-in or something the federation plugin injects.
+func ownSchemaName(name string) bool {
+	switch name {
+	case "String", "Int", "Float", "Boolean", "ID", "FieldSet",
+		// gqlgen's federation plugin adds these for its entity resolvers.
+		"Entity", "AppAccountByAppAndAppUserIDsInput", "AppAccountByIDsInput", "PersonByIDsInput":
+		return false
+	}
+	return !strings.HasPrefix(name, "_") && !strings.Contains(name, "__")
+}
