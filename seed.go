@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/profilegraph/profilegraph/cache"
 	"github.com/profilegraph/profilegraph/postgres"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -34,6 +35,11 @@ import (
 // Rows go in with COPY (pgx CopyFrom) on one dedicated connection: one COPY per table
 // per batch, one transaction per batch; the next batch is generated while the current
 // one is copied.
+//
+// COPY writes behind the back of any replica that serves the database, whose shared
+// cache may hold "absent" answers for the new keys (an appAccount looked up before its
+// account was seeded). So the seeder ends with cache.PublishClearAll: every listening
+// replica clears its cache. It does so after a failure too, once a batch has committed.
 
 // seedConfig is the configuration of the seed command.
 type seedConfig struct {
@@ -80,9 +86,10 @@ func parseSeedConfig(args []string, getenv func(string) string, output io.Writer
 
 // runSeed is the seed command: it parses args and DATABASE_URL, opens (and migrates)
 // the database and writes the synthetic data, printing a progress line per batch and a
-// summary to stdout. It returns configuration errors, connection and migration errors,
-// an error if the database already holds this seed's data, and COPY errors (the batches
-// committed before a failure stay).
+// summary to stdout, and ends with a cache clear-all for the running replicas. It returns
+// configuration errors, connection and migration errors, an error if the database
+// already holds this seed's data, COPY errors (the batches committed before a failure
+// stay), and an error if the clear-all cannot be published.
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := parseSeedConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -117,11 +124,26 @@ type seedTotals struct {
 
 func (t seedTotals) rows() int64 { return t.persons + t.accounts + t.settings + t.consents }
 
-// seedDatabase writes cfg.Persons persons through conn, batch by batch.
-func seedDatabase(ctx context.Context, conn *pgx.Conn, cfg seedConfig, out io.Writer) error {
+// seedDatabase writes cfg.Persons persons through conn, batch by batch, then tells the
+// replicas to clear their caches (cache.PublishClearAll). If it fails after a batch has
+// committed it still publishes the clear, best effort, and returns both errors.
+func seedDatabase(ctx context.Context, conn *pgx.Conn, cfg seedConfig, out io.Writer) (err error) {
 	if err := checkSeedAbsent(ctx, conn, cfg.Seed); err != nil {
 		return err
 	}
+	committed, published := false, false
+	defer func() {
+		if err == nil || !committed || published {
+			return
+		}
+		// ctx may be what failed: publish on a context of its own.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if perr := cache.PublishClearAll(pctx, conn); perr != nil {
+			err = errors.Join(err, fmt.Errorf("replicas may serve stale cached data: %w; "+
+				"run SELECT pg_notify('%s', 'all')", perr, cache.Channel))
+		}
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	// The generator runs one batch ahead of the COPY.
 	batches := make(chan *seedBatch, 1)
@@ -150,6 +172,7 @@ func seedDatabase(ctx context.Context, conn *pgx.Conn, cfg seedConfig, out io.Wr
 		if err != nil {
 			return fmt.Errorf("persons %d to %d: %w", b.first, b.first+len(b.persons)-1, err)
 		}
+		committed = true
 		total.persons += n.persons
 		total.accounts += n.accounts
 		total.settings += n.settings
@@ -167,12 +190,18 @@ func seedDatabase(ctx context.Context, conn *pgx.Conn, cfg seedConfig, out io.Wr
 	if _, err := conn.Exec(ctx, "ANALYZE persons, accounts, settings, consents"); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
+	// The rows went in behind the replicas' back: have them drop whatever they cached.
+	if err := cache.PublishClearAll(ctx, conn); err != nil {
+		return err
+	}
+	published = true
 	elapsed := time.Since(start)
 	fmt.Fprintf(out, "seed: done: %d persons, %d accounts, %d settings, %d consents (%d rows) in %s "+
-		"(copy %s, %.0f rows/s; analyze %s); seed %d, app user ids s%d-<fb|ig|wa|ms|th>-<0..%d>\n",
+		"(copy %s, %.0f rows/s; analyze %s); seed %d, app user ids s%d-<fb|ig|wa|ms|th>-<0..%d>; "+
+		"published a cache clear-all on %s\n",
 		total.persons, total.accounts, total.settings, total.consents, total.rows(), elapsed.Round(time.Millisecond),
 		copied.Round(time.Millisecond), float64(total.rows())/copied.Seconds(), (elapsed - copied).Round(time.Millisecond),
-		cfg.Seed, cfg.Seed, cfg.Persons-1)
+		cfg.Seed, cfg.Seed, cfg.Persons-1, cache.Channel)
 	return nil
 }
 

@@ -99,7 +99,7 @@ func New(inner profile.Store, cfg Config) (*Store, error) {
 	if cfg.MaxCost == 0 {
 		return s, nil
 	}
-	counters, capacity := sizing(cfg.MaxCost)
+	counters, capacity := sizing(cfg.MaxCost / heapOverhead)
 	rc, err := ristretto.NewCache(&ristretto.Config[string, any]{
 		NumCounters: counters,
 		MaxCost:     capacity,

@@ -451,8 +451,10 @@ func TestCacheStaysWithinMaxCost(t *testing.T) {
 	if st.Evictions+st.RejectedSets == 0 {
 		t.Errorf("2000 accounts fit in %d bytes without an eviction or rejection: costs are too low (%+v)", maxCost, st)
 	}
-	if st.CostUsed < maxCost/4 {
-		t.Errorf("cost used %d of %d: the cache holds too little", st.CostUsed, maxCost)
+	// A quarter of the budget is ristretto's (the rest covers heap overhead, see
+	// heapOverhead); the cache must fill most of what it was given.
+	if st.CostUsed < st.Capacity/2 || st.Capacity < maxCost/8 {
+		t.Errorf("cost used %d of capacity %d (max cost %d): the cache holds too little", st.CostUsed, st.Capacity, maxCost)
 	}
 	// Whatever was evicted, reads stay correct.
 	if got := displayName(t, cs, ids[1234]); got != "Person 1234 with a longer display name" {

@@ -64,6 +64,14 @@ func settingsCost(s *profile.Settings) int64 {
 		int64(cap(s.SingleSignOn))*stringHeader
 }
 
+// heapOverhead is how much process memory one byte of estimated entry cost takes under
+// eviction churn: Go maps and ristretto keep slack (live heap ≈ 1.4× the estimate), and
+// the survivors of evictions are scattered over partly used heap pages (heap in use
+// ≈ 3×), measured by BenchmarkCacheMemoryBound. CACHE_MAX_COST bounds what the cache
+// costs the process, so ristretto is given a quarter of it as its cost budget (a third left
+// RSS within 10 % of CACHE_MAX_COST + 64 MiB in that benchmark, too close to promise).
+const heapOverhead = 4
+
 // Sizing of the admission policy: ristretto wants about ten frequency counters per
 // entry the cache can hold, each about 3 bytes (a 4-bit count-min sketch of four rows
 // and a bloom filter), and rounds their number up to a power of two. That memory is
