@@ -86,10 +86,15 @@ func (s *Service) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 
-// requireUser returns FORBIDDEN unless v is a user token.
+// requireUser returns FORBIDDEN unless v is a user token made for the service: a token
+// with purpose=ads is a request made to personalize ads, which must not act as the person
+// (grant itself an ADS consent, link accounts, sign in elsewhere; promise 4).
 func requireUser(v *profile.Viewer, what string) error {
 	if v == nil || v.Service {
 		return profile.Errorf(profile.Forbidden, "%s needs a user token", what)
+	}
+	if v.Purpose == profile.PurposeAds {
+		return profile.Errorf(profile.Forbidden, "%s cannot be done by a request made for ads (purpose=ads)", what)
 	}
 	return nil
 }

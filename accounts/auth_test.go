@@ -44,12 +44,31 @@ func TestUserMutationsRefuseServiceTokensAndMissingViewers(t *testing.T) {
 		}
 		before := e.snapshot(t)
 		for name, call := range mutations {
-			for vname, v := range map[string]*profile.Viewer{"no viewer": nil, "service token of the user's app": service(fb)} {
+			viewers := map[string]*profile.Viewer{
+				"no viewer":                       nil,
+				"service token of the user's app": service(fb),
+				"the user's own token made for ads (purpose=ads)": {App: fb, Subject: "f1", Purpose: profile.PurposeAds},
+			}
+			for vname, v := range viewers {
 				t.Run(name+" with "+vname, func(t *testing.T) {
 					wantCode(t, call(v), profile.Forbidden)
 				})
 			}
 		}
+		e.assertUnchanged(t, before)
+	})
+}
+
+func TestLinkAccountRefusesAnAdsTokenAsProof(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		me, other := user(fb, "f1"), user(ig, "i1")
+		e.mustAccount(t, me)
+		e.mustAccount(t, other)
+		before := e.snapshot(t)
+		adsProof := "proof:ads:" + string(ig) + ":i1"
+		e.proofs.add(adsProof, &profile.Viewer{App: ig, Subject: "i1", Purpose: profile.PurposeAds})
+		_, err := e.svc.LinkAccount(ctx(t), me, adsProof)
+		wantCode(t, err, profile.BadUserInput)
 		e.assertUnchanged(t, before)
 	})
 }

@@ -47,7 +47,7 @@ func consentDetail(k profile.ConsentKey) string {
 // exists returns it unchanged (original GrantedAt) and appends nothing; a new one appends
 // CONSENT_GRANTED.
 //
-// Errors: FORBIDDEN unless v is a user token; NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT for an unknown app, category or purpose, equal apps, a viewer
 // who is not linked, or an app not linked to the person.
 func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in ConsentInput) (*profile.Consent, error) {
@@ -104,7 +104,7 @@ func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in Consen
 // RevokeConsent withdraws one consent of the viewer's person and reports whether it
 // existed; only a withdrawn consent appends CONSENT_REVOKED.
 //
-// Errors: FORBIDDEN unless v is a user token; NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT for an unknown app, category or purpose, equal apps, or a
 // viewer who is not linked.
 func (s *Service) RevokeConsent(ctx context.Context, v *profile.Viewer, in ConsentInput) (bool, error) {

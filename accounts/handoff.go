@@ -24,7 +24,7 @@ const (
 // padding) is returned once; only its SHA-256 is stored. It expires 120 s after creation
 // and appends LOGIN_HANDOFF_CREATED.
 //
-// Errors: FORBIDDEN unless v is a user token; NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT for an unknown app, a viewer who is not linked, target not in
 // settings.singleSignOn, or no account linked in target.
 func (s *Service) CreateLoginHandoff(ctx context.Context, v *profile.Viewer, target profile.App) (string, time.Time, error) {

@@ -18,8 +18,9 @@ import (
 // Of concurrent links of one account, exactly one wins: the accounts are row-locked and
 // re-read before anything is decided.
 //
-// Errors: FORBIDDEN unless v is a user token; BAD_USER_INPUT if proof is not a valid user
-// token or names the viewer's own account; NOT_FOUND if either account is not known
+// Errors: FORBIDDEN unless v is a user token not made for ads; BAD_USER_INPUT if proof is
+// not a valid user token (service and purpose=ads tokens are not) or names the viewer's
+// own account; NOT_FOUND if either account is not known
 // yet; ALREADY_LINKED if the proven account belongs to another person or the person
 // already has an account in its app.
 func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof string) (string, error) {
@@ -27,7 +28,8 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 		return "", err
 	}
 	pv, err := s.proofs.Verify(ctx, proof)
-	if err != nil || pv == nil || pv.Service || !pv.App.Valid() || pv.Subject == "" {
+	// A service token or a token made for ads (purpose=ads) proves nothing of the person.
+	if err != nil || pv == nil || pv.Service || pv.Purpose == profile.PurposeAds || !pv.App.Valid() || pv.Subject == "" {
 		if cerr := ctx.Err(); cerr != nil {
 			return "", fmt.Errorf("verify proof: %w", cerr)
 		}
@@ -126,7 +128,7 @@ func link(ctx context.Context, tx profile.Tx, a *profile.Account, personID strin
 // is deleted. It returns the viewer's person id afterwards, or "" when the viewer has no
 // person any more (its own account was unlinked, or the person is gone).
 //
-// Errors: FORBIDDEN unless v is a user token; BAD_USER_INPUT for an unknown app;
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); BAD_USER_INPUT for an unknown app;
 // NOT_FOUND if the viewer's account is unknown, not linked, or its person has no account
 // in app.
 func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app profile.App) (string, error) {

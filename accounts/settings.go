@@ -22,7 +22,7 @@ type UpdateSettingsInput struct {
 // successful call is one write: Version goes up by one and SETTINGS_UPDATED is appended.
 // Duplicate rules and apps are dropped (first occurrence order is kept).
 //
-// Errors: FORBIDDEN unless v is a user token; NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT if no setting is given, the viewer is not linked ("link an
 // account first"), a rule goes from an app to itself, or a rule or sign-on entry names
 // an app not linked to the person; CONFLICT if ExpectedVersion is given and stale.

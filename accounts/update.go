@@ -22,7 +22,7 @@ type UpdateProfileInput struct {
 // after the write. A linked viewer's change appends one PROFILE_UPDATED listing the apps
 // whose accounts changed; writing values that are already stored changes nothing.
 //
-// Errors: FORBIDDEN unless v is a user token; NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT if no field is given, a field is invalid, SyncTo is
 // non-empty while syncProfile is off or the viewer is not linked ("turn on syncProfile
 // first"), or SyncTo names an app not linked to the viewer's person.
