@@ -70,3 +70,32 @@ func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 		wantEq(t, r, "viewer.profile.phoneNumber", "+16502530000")
 	})
 }
+
+// TestE2EReviewAdsRequestsSeeNoOwnerOnlyData: owner-only fields carry the person's
+// cross-app data, which a request made for ads may not see (promise 4), with the
+// reconciled age range as the one protective exception.
+func TestE2EReviewAdsRequestsSeeNoOwnerOnlyData(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	fb, _, _ := consentPerson(t, s, "abby")
+	tok := userToken(t, fb.App, fb.UserID)
+	ads := mint(t, auth.Claims{App: fb.App, Subject: fb.UserID, Purpose: "ads", ExpiresAt: tokenExpiry()})
+	const q = `{ viewer { id ageRange accounts { app } account(app: INSTAGRAM) { id } settings { version } consents { category }
+		ageDiscrepancy activity { edges { cursor } } recoveryOptions { masked } crossPostTargets(from: FACEBOOK) }
+		viewerAccount { id person { id } linkedAt } }`
+
+	owner := mustOK(t, s.query(t, tok, q, nil))
+	if owner.Get("viewer.accounts.1.app") == nil || owner.Get("viewerAccount.person.id") == nil {
+		t.Fatalf("the owner's own request lacks owner-only data: %s", owner.Raw)
+	}
+
+	r := s.query(t, ads, q, nil)
+	if r.Get("viewer.id") == nil || r.Get("viewer.ageRange") == nil {
+		t.Fatalf("an ads request lost the person or its protective age range: %s", r.Raw)
+	}
+	for _, path := range []string{"viewer.accounts", "viewer.account", "viewer.settings", "viewer.consents",
+		"viewer.ageDiscrepancy", "viewer.activity", "viewer.recoveryOptions", "viewer.crossPostTargets",
+		"viewerAccount.person", "viewerAccount.linkedAt"} {
+		wantDenied(t, r, path, "FORBIDDEN")
+	}
+}

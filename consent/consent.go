@@ -152,3 +152,32 @@ func OwnsAccount(r Request, a *profile.Account) bool {
 	}
 	return a.PersonID != "" && IsOwner(r, a.PersonID)
 }
+
+// OwnerOnly decides a field of person personID that only the person may see (SPEC §3
+// "owner only"): anyone else gets FORBIDDEN naming what. A request made to personalize
+// ads is refused as well (promise 4): these fields carry the person's cross-app data
+// (linked accounts, settings, consents, activity, recovery contacts), which no consent
+// lets ads see. The exception is a protective field (the reconciled age range), which
+// exists so that every use, ads included, can honour the most protective age.
+func OwnerOnly(r Request, personID, what string, protective bool) Decision {
+	if !IsOwner(r, personID) {
+		return Decision{Err: profile.ForbiddenError(what)}
+	}
+	return ownerPurpose(r, what, protective)
+}
+
+// AccountOwnerOnly is OwnerOnly for a field of account a (its person, its link time):
+// visible to the viewer who owns a (OwnsAccount), never to an ads request.
+func AccountOwnerOnly(r Request, a *profile.Account, what string) Decision {
+	if !OwnsAccount(r, a) {
+		return Decision{Err: profile.ForbiddenError(what)}
+	}
+	return ownerPurpose(r, what, false)
+}
+
+func ownerPurpose(r Request, what string, protective bool) Decision {
+	if r.Purpose == profile.PurposeAds && !protective {
+		return Decision{Err: profile.Errorf(profile.Forbidden, "%s is not available to requests made for ads", what)}
+	}
+	return visible
+}

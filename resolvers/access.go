@@ -145,20 +145,28 @@ func mergedValue(ctx context.Context, p *gqlmodel.Profile, f profile.Field) (*pr
 	return chosen, nil
 }
 
-// requireOwner fails with FORBIDDEN unless the viewer is the person.
+// requireOwner fails with FORBIDDEN unless the viewer is the person and the request is
+// not made for ads (consent.OwnerOnly).
 func requireOwner(ctx context.Context, personID, what string) error {
+	return requireOwnerField(ctx, personID, what, false)
+}
+
+// requireOwnerField is requireOwner; a protective field (the reconciled age range)
+// stays visible to the person's ads requests.
+func requireOwnerField(ctx context.Context, personID, what string, protective bool) error {
 	req, err := request(ctx)
 	if err != nil {
 		return err
 	}
-	if !consent.IsOwner(req, personID) {
-		return profile.ForbiddenError(what)
+	if d := consent.OwnerOnly(req, personID, what, protective); !d.Visible {
+		return d.Err
 	}
 	return nil
 }
 
-// requireAccountOwner fails with FORBIDDEN unless the viewer owns account a; it returns
-// a with its link checked (checkedAccount), which the caller must use from then on.
+// requireAccountOwner fails with FORBIDDEN unless the viewer owns account a
+// (consent.AccountOwnerOnly); it returns a with its link checked (checkedAccount),
+// which the caller must use from then on.
 func requireAccountOwner(ctx context.Context, a *profile.Account, what string) (*profile.Account, error) {
 	req, err := request(ctx)
 	if err != nil {
@@ -167,8 +175,8 @@ func requireAccountOwner(ctx context.Context, a *profile.Account, what string) (
 	if a, err = checkedAccount(ctx, a); err != nil {
 		return nil, err
 	}
-	if !consent.OwnsAccount(req, a) {
-		return nil, profile.ForbiddenError(what)
+	if d := consent.AccountOwnerOnly(req, a, what); !d.Visible {
+		return nil, d.Err
 	}
 	return a, nil
 }

@@ -266,7 +266,7 @@ func (r *personResolver) Profile(ctx context.Context, obj *profile.Person) (*gql
 
 // AgeRange is the resolver for the ageRange field.
 func (r *personResolver) AgeRange(ctx context.Context, obj *profile.Person) (*profile.AgeRange, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.ageRange"); err != nil {
+	if err := requireOwnerField(ctx, obj.ID, "Person.ageRange", true); err != nil {
 		return nil, err
 	}
 	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)

@@ -1,0 +1,63 @@
+package consent_test
+
+import (
+	"testing"
+
+	"github.com/profilegraph/profilegraph/consent"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+func TestOwnerOnly(t *testing.T) {
+	const person, other = "p-1", "p-2"
+	for _, tc := range []struct {
+		name       string
+		req        consent.Request
+		protective bool
+		want       profile.Code // "" = visible
+	}{
+		{"the owner sees it", consent.Request{ViewerPersonID: person, App: profile.AppFacebook}, false, ""},
+		{"another person is forbidden", consent.Request{ViewerPersonID: other, App: profile.AppFacebook}, false, profile.Forbidden},
+		{"an unlinked viewer is forbidden", consent.Request{ViewerAccountID: "a-1", App: profile.AppFacebook}, false, profile.Forbidden},
+		{"a service token is forbidden", consent.Request{App: profile.AppFacebook}, false, profile.Forbidden},
+		{"the owner asking for ads is forbidden", consent.Request{ViewerPersonID: person, App: profile.AppFacebook, Purpose: profile.PurposeAds}, false, profile.Forbidden},
+		{"the owner asking for ads sees a protective field", consent.Request{ViewerPersonID: person, App: profile.AppFacebook, Purpose: profile.PurposeAds}, true, ""},
+		{"another person asking for ads is forbidden a protective field", consent.Request{ViewerPersonID: other, App: profile.AppFacebook, Purpose: profile.PurposeAds}, true, profile.Forbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := consent.OwnerOnly(tc.req, person, "Person.settings", tc.protective)
+			checkOwnerDecision(t, d, tc.want)
+		})
+	}
+}
+
+func TestAccountOwnerOnly(t *testing.T) {
+	linked := &profile.Account{ID: "a-1", App: profile.AppInstagram, PersonID: "p-1"}
+	unlinked := &profile.Account{ID: "a-2", App: profile.AppThreads}
+	for _, tc := range []struct {
+		name string
+		req  consent.Request
+		acc  *profile.Account
+		want profile.Code
+	}{
+		{"the person owns its linked account", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook}, linked, ""},
+		{"an unlinked viewer owns its own account", consent.Request{ViewerAccountID: "a-2", App: profile.AppThreads}, unlinked, ""},
+		{"another person is forbidden", consent.Request{ViewerAccountID: "a-8", ViewerPersonID: "p-2", App: profile.AppFacebook}, linked, profile.Forbidden},
+		{"a service token is forbidden", consent.Request{App: profile.AppInstagram}, linked, profile.Forbidden},
+		{"the owner asking for ads is forbidden", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook, Purpose: profile.PurposeAds}, linked, profile.Forbidden},
+		{"a nil account is nobody's", consent.Request{ViewerPersonID: "p-1", App: profile.AppFacebook}, nil, profile.Forbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkOwnerDecision(t, consent.AccountOwnerOnly(tc.req, tc.acc, "AppAccount.person"), tc.want)
+		})
+	}
+}
+
+func checkOwnerDecision(t *testing.T, d consent.Decision, want profile.Code) {
+	t.Helper()
+	switch {
+	case want == "" && (!d.Visible || d.Err != nil):
+		t.Fatalf("decision = %+v, want visible", d)
+	case want != "" && (d.Visible || d.Err == nil || d.Err.Code != want):
+		t.Fatalf("decision = %+v, want hidden with %s", d, want)
+	}
+}
