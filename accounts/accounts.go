@@ -71,7 +71,8 @@ var errRetry = errors.New("accounts: concurrent change, retry")
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx profile.Tx) error) error {
 	for range maxAttempts {
 		err := s.store.InTx(ctx, fn)
-		if !errors.Is(err, errRetry) {
+		// A lost deadlock or serialization race rolled everything back: run it again.
+		if !errors.Is(err, errRetry) && !errors.Is(err, profile.ErrTransient) {
 			return err
 		}
 		if err := ctx.Err(); err != nil {

@@ -154,6 +154,8 @@ const (
 	sqlstateUniqueViolation = "23505"
 	sqlstateForeignKey      = "23503"
 	sqlstateInvalidText     = "22P02"
+	sqlstateDeadlock        = "40P01"
+	sqlstateSerialization   = "40001"
 )
 
 // translate turns a PostgreSQL error of the write `what` into a domain error: a duplicate
@@ -181,6 +183,9 @@ func translate(err error, what string, app profile.App) error {
 		return profile.Errorf(profile.NotFound, "%s: a person or account it refers to does not exist", what)
 	case sqlstateInvalidText:
 		return profile.Errorf(profile.BadUserInput, "%s: malformed id", what)
+	case sqlstateDeadlock, sqlstateSerialization:
+		return fmt.Errorf("%w: %w", profile.ErrTransient,
+			profile.Errorf(profile.Conflict, "the change collided with a concurrent one; try again"))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -358,3 +358,51 @@ func TestNotifyIsDeliveredOnCommitOnly(t *testing.T) {
 		t.Errorf("notifications = %v, want [one two] (never the rolled-back one)", got)
 	}
 }
+
+// A transaction that loses a deadlock is reported as transient (retryable) CONFLICT,
+// not as an internal error.
+func TestLostDeadlockIsTransientConflict(t *testing.T) {
+	s := MustOpen(t, testdb.New(t))
+	ctx := context.Background()
+	ids := [2]string{uuid.NewString(), uuid.NewString()}
+	if err := s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		for _, id := range ids {
+			if err := tx.InsertPerson(ctx, &profile.Person{ID: id, CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("insert persons: %v", err)
+	}
+	var both sync.WaitGroup
+	both.Add(2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			errs[i] = s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+				if err := tx.LockPerson(ctx, ids[i]); err != nil {
+					return err
+				}
+				both.Done()
+				both.Wait() // each holds one lock and now wants the other's: a deadlock
+				return tx.LockPerson(ctx, ids[1-i])
+			})
+		})
+	}
+	wg.Wait()
+	var lost int
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		lost++
+		if !errors.Is(err, profile.ErrTransient) || profile.ErrorCode(err) != profile.Conflict {
+			t.Fatalf("deadlock loser's error = %v (code %s), want a transient CONFLICT", err, profile.ErrorCode(err))
+		}
+	}
+	if lost != 1 {
+		t.Fatalf("%d transactions failed, want exactly the deadlock's loser: %v", lost, errs)
+	}
+}

@@ -39,6 +39,12 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrTransient marks a store error that says nothing about the request itself: the
+// transaction lost a deadlock or a serialization race against a concurrent one. Stores
+// wrap it together with a CONFLICT *Error, so a caller may retry the whole transaction,
+// and a client that still sees it is told to try again (not INTERNAL).
+var ErrTransient = errors.New("transaction collided with a concurrent one")
+
 // ErrorCode returns the code of the first *Error in err's chain, or INTERNAL for any
 // other non-nil error, or "" for nil.
 func ErrorCode(err error) Code {
