@@ -8,8 +8,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profilegraph/profilegraph/cache"
+	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/profile"
 )
+
+// The shared cache answers the dataloaders' content reads it holds without waiting for
+// their batch window.
+var _ dataloaders.Peeker = (*cache.Store)(nil)
 
 // sharedCache wraps store in the shared cache of CACHE_MAX_COST bytes and registers its
 // metrics. The cache decorates the store whatever the setting: with CACHE_MAX_COST=0 it

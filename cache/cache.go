@@ -75,6 +75,11 @@ type Store struct {
 	// base accumulates ristretto's metrics across Clear, which resets them.
 	base ristrettoCounts
 
+	// uncountedHits and uncountedMisses are the lookups of Peek calls that missed, taken
+	// out of ristretto's hit and miss counts: the read that follows such a Peek counts
+	// the lookup. Reset with ristretto's counters by Clear.
+	uncountedHits, uncountedMisses atomic.Uint64
+
 	clearing              atomic.Bool // set while Clear runs: its OnEvict calls are not evictions
 	evictions             atomic.Uint64
 	invalidationsReceived atomic.Uint64
@@ -188,6 +193,8 @@ func (s *Store) clearLocked() {
 	s.base = s.base.add(s.countsLocked())
 	s.clearing.Store(true)
 	s.rc.Clear()
+	s.uncountedHits.Store(0)
+	s.uncountedMisses.Store(0)
 	s.clearing.Store(false)
 }
 
@@ -233,6 +240,109 @@ func (s *Store) get(key string) (any, bool) {
 		return nil, false
 	}
 	return s.rc.Get(key)
+}
+
+// peekID reads the entry of the canonical id under key for a Peek method: the value
+// (nil for a cached "absent") and true on a hit. On a miss, a value of another type, a
+// non-canonical id, or when the cache is not in use, it returns false and leaves the
+// hit and miss counts as they were, since the caller then reads through the store,
+// which counts the lookup.
+func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
+	var zero V
+	if s.rc == nil {
+		return zero, false
+	}
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		return zero, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || !s.online {
+		return zero, false
+	}
+	v, ok := s.rc.Get(key(id))
+	if !ok {
+		s.uncountedMisses.Add(1)
+		return zero, false
+	}
+	switch v := v.(type) {
+	case absent:
+		return zero, true
+	case V:
+		return v, true
+	}
+	s.uncountedHits.Add(1)
+	return zero, false
+}
+
+// PeekPerson returns the person with id if the cache holds the answer: a copy of the
+// person, or nil if the store has none, and true. It returns false, without reading the
+// inner store, when the cache does not hold it or is not in use (disabled, closed, or
+// bypassed while the listener is down); the caller then reads through PersonsByID. A
+// hit counts as one; a miss is not counted, the read that follows counts it.
+func (s *Store) PeekPerson(id string) (*profile.Person, bool) {
+	p, ok := peekID[*profile.Person](s, id, personKey)
+	if !ok || p == nil {
+		return nil, ok
+	}
+	return clonePerson(p), true
+}
+
+// PeekAccount is PeekPerson for the account with id. Its PersonID and LinkedAt may be
+// stale, as those of AccountsByID.
+func (s *Store) PeekAccount(id string) (*profile.Account, bool) {
+	a, ok := peekID[*profile.Account](s, id, accountKey)
+	if !ok || a == nil {
+		return nil, ok
+	}
+	return a.Clone(), true
+}
+
+// PeekSettings is PeekPerson for the stored settings of person personID (nil, true:
+// the cache knows the person never wrote settings).
+func (s *Store) PeekSettings(personID string) (*profile.Settings, bool) {
+	st, ok := peekID[*profile.Settings](s, personID, settingsKey)
+	if !ok || st == nil {
+		return nil, ok
+	}
+	return st.Clone(), true
+}
+
+// PeekAccountByKey is PeekPerson for the account with key k, through the cached key ->
+// id mapping and the cached account, which must still carry k (as AccountsByKey). A
+// hit counts the lookups of both entries.
+func (s *Store) PeekAccountByKey(k profile.AccountKey) (*profile.Account, bool) {
+	if s.rc == nil || !k.App.Valid() {
+		return nil, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || !s.online {
+		return nil, false
+	}
+	v, ok := s.rc.Get(keyKey(k))
+	if !ok {
+		s.uncountedMisses.Add(1)
+		return nil, false
+	}
+	switch id := v.(type) {
+	case absent:
+		return nil, true
+	case string:
+		v, ok := s.rc.Get(accountKey(id))
+		if !ok {
+			s.uncountedHits.Add(1)
+			s.uncountedMisses.Add(1)
+			return nil, false
+		}
+		if a, isAcc := v.(*profile.Account); isAcc && a.Key() == k {
+			return a.Clone(), true
+		}
+		s.uncountedHits.Add(2)
+		return nil, false
+	}
+	s.uncountedHits.Add(1)
+	return nil, false
 }
 
 // store stores entries read at generation gen, unless an invalidation happened since:

@@ -803,3 +803,82 @@ func TestPublishClearAllClearsEveryReplica(t *testing.T) {
 	}
 	eventually(t, "b reads the value written behind its back", func() bool { return displayName(t, b, f.fb.ID) == "Behind" })
 }
+
+func TestPeekAnswersOnlyFromTheCache(t *testing.T) {
+	ctx := context.Background()
+	cs := MustCache(t, memory.New(), 1<<20)
+	f := seed(t, cs)
+	unknown := uuid.NewString()
+	if _, ok := cs.PeekPerson(f.person.ID); ok {
+		t.Fatal("PeekPerson hit before anything was read")
+	}
+	if st := cs.Stats(); st.Hits != 0 || st.Misses != 0 {
+		t.Fatalf("a missing peek was counted: %+v", st)
+	}
+	if _, err := cs.PersonsByID(ctx, []string{f.person.ID, unknown}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.AccountsByKey(ctx, []profile.AccountKey{f.fb.Key()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.SettingsByPerson(ctx, []string{f.person.ID}); err != nil {
+		t.Fatal(err)
+	}
+	cs.Wait()
+	before := cs.Stats()
+	if before.Misses != 4 || before.Hits != 0 {
+		t.Fatalf("stats after the reads = %+v, want 4 misses (a person, an absent one, a key, settings)", before)
+	}
+
+	p, ok := cs.PeekPerson(f.person.ID)
+	if !ok || p == nil || p.ID != f.person.ID {
+		t.Fatalf("PeekPerson = %+v, %v", p, ok)
+	}
+	p.CreatedAt = time.Time{} // a copy: the cache keeps its own
+	if p, ok := cs.PeekPerson(f.person.ID); !ok || p.CreatedAt.IsZero() {
+		t.Fatalf("the cached person was changed through a peeked copy: %+v", p)
+	}
+	if p, ok := cs.PeekPerson(unknown); !ok || p != nil {
+		t.Fatalf("PeekPerson(absent) = %+v, %v; want nil, true", p, ok)
+	}
+	if a, ok := cs.PeekAccountByKey(f.fb.Key()); !ok || a == nil || a.ID != f.fb.ID {
+		t.Fatalf("PeekAccountByKey = %+v, %v", a, ok)
+	}
+	if a, ok := cs.PeekAccount(f.fb.ID); !ok || a == nil || *a.DisplayName != "Jane FB" {
+		t.Fatalf("PeekAccount = %+v, %v", a, ok)
+	}
+	if s, ok := cs.PeekSettings(f.person.ID); !ok || s == nil || !s.SyncProfile {
+		t.Fatalf("PeekSettings = %+v, %v", s, ok)
+	}
+	for name, ok := range map[string]bool{
+		"account not read":  func() bool { _, ok := cs.PeekAccount(f.ig.ID); return ok }(),
+		"key not read":      func() bool { _, ok := cs.PeekAccountByKey(f.ig.Key()); return ok }(),
+		"non-canonical id":  func() bool { _, ok := cs.PeekPerson(strings.ToUpper(f.person.ID)); return ok }(),
+		"invalid app":       func() bool { _, ok := cs.PeekAccountByKey(profile.AccountKey{App: "NOPE", AppUserID: "x"}); return ok }(),
+		"settings not read": func() bool { _, ok := cs.PeekSettings(unknown); return ok }(),
+	} {
+		if ok {
+			t.Errorf("%s: peek hit", name)
+		}
+	}
+	// Hits: the person twice, the absent person, the key and its account, the account,
+	// the settings. The missing peeks are not counted: the read that follows counts.
+	if st := cs.Stats(); st.Hits-before.Hits != 7 || st.Misses != before.Misses {
+		t.Errorf("stats after the peeks = %+v, want 7 more hits and no more misses than %+v", st, before)
+	}
+
+	rename(t, cs, f.fb.ID, "Jane renamed")
+	if _, ok := cs.PeekAccount(f.fb.ID); ok {
+		t.Error("PeekAccount hit after the account was written")
+	}
+	if _, ok := cs.PeekAccountByKey(f.fb.Key()); ok {
+		t.Error("PeekAccountByKey hit after the account was written")
+	}
+	if _, ok := cs.PeekPerson(f.person.ID); !ok {
+		t.Error("PeekPerson missed an entry the write did not touch")
+	}
+	cs.Close()
+	if _, ok := cs.PeekPerson(f.person.ID); ok {
+		t.Error("PeekPerson hit on a closed cache")
+	}
+}

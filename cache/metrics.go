@@ -18,8 +18,14 @@ func (s *Store) countsLocked() ristrettoCounts {
 	if s.rc == nil || s.closed {
 		return ristrettoCounts{}
 	}
+	// Peek's uncounted lookups are read first: each was counted by ristretto before it
+	// was recorded as uncounted, so none is taken out of counts that lack it.
+	uh, um := s.uncountedHits.Load(), s.uncountedMisses.Load()
 	m := s.rc.Metrics
-	return ristrettoCounts{m.Hits(), m.Misses(), m.SetsRejected(), m.SetsDropped()}
+	hits, misses := m.Hits(), m.Misses()
+	hits -= min(hits, uh)
+	misses -= min(misses, um)
+	return ristrettoCounts{hits, misses, m.SetsRejected(), m.SetsDropped()}
 }
 
 // Stats is a snapshot of the cache's counters since New.

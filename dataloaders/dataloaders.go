@@ -5,7 +5,8 @@
 // (nil, nil), never as an error.
 //
 // Two readers feed them (Readers): content (persons, accounts, settings) may come from
-// the shared cache, while privacy state, meaning a person's links and consents
+// the shared cache, and a key it holds is answered at once rather than in the next
+// batch (Peeker), while privacy state, meaning a person's links and consents
 // (PrivacyByPerson), and the viewer's own account are always read fresh, once per
 // request. A person's accounts are its fresh links with the (possibly cached) account
 // contents overlaid by the link, so a stale cached link never reaches a decision.
@@ -38,6 +39,19 @@ type Readers struct {
 	Fresh   profile.Reader
 }
 
+// Peeker is implemented by a content reader that can answer a read at once, without a
+// round trip (cache.Store, from what it holds): each method returns a copy the caller
+// owns (nil for a row known to be absent) and true, or false when the read must go
+// through the reader. The loaders ask it before they queue a content key, so that a
+// value the shared cache holds does not wait for the batch window; only the misses are
+// batched. Privacy state and the viewer's account are read fresh and never peeked.
+type Peeker interface {
+	PeekPerson(id string) (*profile.Person, bool)
+	PeekAccount(id string) (*profile.Account, bool)
+	PeekAccountByKey(key profile.AccountKey) (*profile.Account, bool)
+	PeekSettings(personID string) (*profile.Settings, bool)
+}
+
 // Loaders are the per-request loaders of every relation the resolvers read.
 type Loaders struct {
 	persons        *dataloadgen.Loader[string, *profile.Person]
@@ -48,6 +62,7 @@ type Loaders struct {
 	subjects       *dataloadgen.Loader[string, *subject]
 	settings       *dataloadgen.Loader[string, *profile.Settings]
 	readers        Readers
+	peek           Peeker // r.Content's, if it is one; nil otherwise
 }
 
 // subject is a person as the consent decision sees it: its fresh privacy state and the
@@ -74,7 +89,49 @@ func New(r Readers, wait time.Duration) *Loaders {
 		readers:        r,
 	}
 	l.subjects = dataloadgen.NewMappedLoader(l.fetchSubjects, opt)
+	l.peek, _ = r.Content.(Peeker)
 	return l
+}
+
+// The prime* methods prime a content loader with the answer the content reader holds
+// for a key, if it holds one, so that loading the key then returns at once instead of
+// joining the next batch. Prime keeps what the loader already holds for the key (loaded
+// or being loaded), so a request sees one answer per key, as without them.
+
+func (l *Loaders) primePerson(id string) {
+	if l.peek == nil {
+		return
+	}
+	if p, ok := l.peek.PeekPerson(id); ok {
+		l.persons.Prime(id, p)
+	}
+}
+
+func (l *Loaders) primeAccount(id string) {
+	if l.peek == nil {
+		return
+	}
+	if a, ok := l.peek.PeekAccount(id); ok {
+		l.accounts.Prime(id, a)
+	}
+}
+
+func (l *Loaders) primeAccountByKey(key profile.AccountKey) {
+	if l.peek == nil {
+		return
+	}
+	if a, ok := l.peek.PeekAccountByKey(key); ok {
+		l.accountsByKey.Prime(key, a)
+	}
+}
+
+func (l *Loaders) primeSettings(personID string) {
+	if l.peek == nil {
+		return
+	}
+	if st, ok := l.peek.PeekSettings(personID); ok {
+		l.settings.Prime(personID, st)
+	}
 }
 
 // fetchSubjects reads the subjects of a batch of persons in two round trips whatever the
@@ -190,6 +247,7 @@ func absentAll[V any](vs []V, err error) ([]V, error) {
 
 // Person returns the person with id, or nil if there is none.
 func (l *Loaders) Person(ctx context.Context, id string) (*profile.Person, error) {
+	l.primePerson(id)
 	p, err := absent(l.persons.Load(ctx, id))
 	if err != nil {
 		return nil, fmt.Errorf("load person: %w", err)
@@ -216,6 +274,7 @@ func (l *Loaders) Persons(ctx context.Context, ids []string) ([]*profile.Person,
 
 // Account returns the account with id, or nil if there is none.
 func (l *Loaders) Account(ctx context.Context, id string) (*profile.Account, error) {
+	l.primeAccount(id)
 	a, err := absent(l.accounts.Load(ctx, id))
 	if err != nil {
 		return nil, fmt.Errorf("load account: %w", err)
@@ -225,6 +284,9 @@ func (l *Loaders) Account(ctx context.Context, id string) (*profile.Account, err
 
 // Accounts returns the accounts with ids, aligned to ids; absent ones are nil.
 func (l *Loaders) Accounts(ctx context.Context, ids []string) ([]*profile.Account, error) {
+	for _, id := range ids {
+		l.primeAccount(id)
+	}
 	as, err := absentAll(l.accounts.LoadAll(ctx, ids))
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
@@ -236,6 +298,7 @@ func (l *Loaders) Accounts(ctx context.Context, ids []string) ([]*profile.Accoun
 // returns a function that waits for it (nil if there is none), so that a caller can load
 // accounts by id and by key in one window.
 func (l *Loaders) AccountThunk(ctx context.Context, id string) func() (*profile.Account, error) {
+	l.primeAccount(id)
 	th := l.accounts.LoadThunk(ctx, id)
 	return func() (*profile.Account, error) {
 		a, err := absent(th())
@@ -248,6 +311,7 @@ func (l *Loaders) AccountThunk(ctx context.Context, id string) func() (*profile.
 
 // AccountByKeyThunk is AccountThunk by (app, appUserId).
 func (l *Loaders) AccountByKeyThunk(ctx context.Context, key profile.AccountKey) func() (*profile.Account, error) {
+	l.primeAccountByKey(key)
 	th := l.accountsByKey.LoadThunk(ctx, key)
 	return func() (*profile.Account, error) {
 		a, err := absent(th())
@@ -260,6 +324,7 @@ func (l *Loaders) AccountByKeyThunk(ctx context.Context, key profile.AccountKey)
 
 // AccountByKey returns the account with key, or nil if there is none.
 func (l *Loaders) AccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
+	l.primeAccountByKey(key)
 	a, err := absent(l.accountsByKey.Load(ctx, key))
 	if err != nil {
 		return nil, fmt.Errorf("load account by key: %w", err)
@@ -269,6 +334,9 @@ func (l *Loaders) AccountByKey(ctx context.Context, key profile.AccountKey) (*pr
 
 // AccountsByKey returns the accounts with keys, aligned to keys; absent ones are nil.
 func (l *Loaders) AccountsByKey(ctx context.Context, keys []profile.AccountKey) ([]*profile.Account, error) {
+	for _, k := range keys {
+		l.primeAccountByKey(k)
+	}
 	as, err := absentAll(l.accountsByKey.LoadAll(ctx, keys))
 	if err != nil {
 		return nil, fmt.Errorf("load accounts by key: %w", err)
@@ -332,6 +400,7 @@ func WithoutLink(a *profile.Account) *profile.Account {
 // (by the fresh links) are left out: unlinkAccount deletes them, and a cached copy must
 // not show them after it returned.
 func (l *Loaders) SettingsOf(ctx context.Context, personID string) (*profile.Settings, error) {
+	l.primeSettings(personID)
 	sThunk := l.settings.LoadThunk(ctx, personID)
 	pThunk := l.privacy.LoadThunk(ctx, personID)
 	s, err := absent(sThunk())
