@@ -176,6 +176,11 @@ func (s *Store) Invalidate(inv Invalidation) {
 	for _, k := range keys {
 		s.rc.Del(k)
 	}
+	// ristretto drops a key from its map at once but applies buffered sets later: a set
+	// it is applying right now can put the old value back until the delete queued behind
+	// it is processed. Wait for that, so that a write's own next read (read-your-writes)
+	// and every read after a received invalidation miss.
+	s.rc.Wait()
 }
 
 // Clear drops every entry, locally.
