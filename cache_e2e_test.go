@@ -118,7 +118,7 @@ func (v *violations) check(t *testing.T, what string) {
 // mustMutate runs a mutation and fails on any error.
 func mustMutate(t *testing.T, s *testServer, token, query string, vars map[string]any) {
 	t.Helper()
-	mustOKShort(t, s.query(t, token, query, vars))
+	mustOK(t, s.query(t, token, query, vars))
 }
 
 func TestE2ECacheTwoReplicasNeverServeWithdrawnData(t *testing.T) {
@@ -157,7 +157,7 @@ func testRevokeAcrossReplicas(t *testing.T, a, b *testServer) {
 		"displayName": "Instagram Name", "email": "rv@example.com"})
 	a.upsert(t, profile.AppFacebook, map[string]any{"appUserId": "rv-outsider", "username": "rv.out"})
 	r := a.link(t, profile.AppFacebook, "rv-fb", profile.AppInstagram, "rv-ig")
-	mustOKShort(t, r)
+	mustOK(t, r)
 	personID := r.Get("linkAccount.id").(string)
 	owner := userToken(t, profile.AppFacebook, "rv-fb")
 	outsider := userToken(t, profile.AppFacebook, "rv-outsider")
@@ -239,7 +239,7 @@ func testUnlinkAcrossReplicas(t *testing.T, a, b *testServer, deafB bool) {
 
 	var v violations
 	for i := range cacheRounds {
-		mustOKShort(t, a.link(t, profile.AppFacebook, "ul-fb", profile.AppWhatsApp, "ul-wa"))
+		mustOK(t, a.link(t, profile.AppFacebook, "ul-fb", profile.AppWhatsApp, "ul-wa"))
 		mustMutate(t, a, owner, cacheGrantMutation, grant)
 		got := b.query(t, owner, read, nil)
 		shown, want := showsWhatsApp(got), []string{"accounts", "profile", "sources", "account", "linkedAt"}

@@ -256,7 +256,11 @@ func (s *testServer) do(tb testing.TB, token string, body any, headers map[strin
 func mustOK(tb testing.TB, r *gqlResponse) *gqlResponse {
 	tb.Helper()
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
-		tb.Fatalf("unexpected errors (status %d): %s", r.Status, r.Raw)
+		raw := r.Raw
+		if len(raw) > 1500 {
+			raw = raw[:1500] + "…" // a 500-entity response would drown the failure
+		}
+		tb.Fatalf("unexpected errors (status %d, %d errors): %s", r.Status, len(r.Errors), raw)
 	}
 	return r
 }
