@@ -36,17 +36,17 @@ func (s *Service) UpdateProfile(ctx context.Context, v *profile.Viewer, in Updat
 	var f profileFields
 	var err error
 	if in.DisplayName != nil {
-		if f.displayName, err = displayName(*in.DisplayName); err != nil {
+		if f.displayName, err = normalized(in.DisplayName, profile.NormalizeDisplayName); err != nil {
 			return nil, err
 		}
 	}
 	if in.Bio != nil {
-		if f.bio, err = bio(*in.Bio); err != nil {
+		if f.bio, err = normalized(in.Bio, profile.NormalizeBio); err != nil {
 			return nil, err
 		}
 	}
 	if in.AvatarURL != nil {
-		if f.avatarURL, err = avatarURL(*in.AvatarURL); err != nil {
+		if f.avatarURL, err = normalized(in.AvatarURL, checkedAvatarURL); err != nil {
 			return nil, err
 		}
 	}

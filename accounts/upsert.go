@@ -129,32 +129,32 @@ func validateAppUserID(id string) error {
 
 func validateUpsert(in UpsertAccountInput, today profile.Date) (upsertFields, error) {
 	f := upsertFields{username: in.Username}
-	if err := validUsername(in.Username); err != nil {
+	if err := profile.ValidateUsername(in.Username); err != nil {
 		return f, err
 	}
 	var err error
 	if in.DisplayName != nil {
-		if f.displayName, err = displayName(*in.DisplayName); err != nil {
+		if f.displayName, err = normalized(in.DisplayName, profile.NormalizeDisplayName); err != nil {
 			return f, err
 		}
 	}
 	if in.AvatarURL != nil {
-		if f.avatarURL, err = avatarURL(*in.AvatarURL); err != nil {
+		if f.avatarURL, err = normalized(in.AvatarURL, checkedAvatarURL); err != nil {
 			return f, err
 		}
 	}
 	if in.PhoneNumber != nil {
-		if f.phoneNumber, err = phone(*in.PhoneNumber); err != nil {
+		if f.phoneNumber, err = normalized(in.PhoneNumber, profile.NormalizePhone); err != nil {
 			return f, err
 		}
 	}
 	if in.Email != nil {
-		if f.email, err = email(*in.Email); err != nil {
+		if f.email, err = normalized(in.Email, profile.NormalizeEmail); err != nil {
 			return f, err
 		}
 	}
 	if in.Birthdate != nil {
-		if err := birthdate(*in.Birthdate, today); err != nil {
+		if err := profile.ValidateBirthdate(*in.Birthdate, today); err != nil {
 			return f, err
 		}
 		d := *in.Birthdate
