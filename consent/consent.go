@@ -29,20 +29,30 @@ type Grants struct {
 	keys map[profile.ConsentKey]struct{}
 }
 
-// NewGrants returns the effective consents of a person whose accounts are in linkedApps.
-// A consent naming an app (source or target) that is not in linkedApps counts as absent
-// (SPEC §5 rule 5, promise 2): in particular S→T grants nothing while the requesting app
-// T itself is not linked to the person. Nil consents are ignored.
-func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
+// InForce returns the consents of a person whose accounts are in linkedApps that are in
+// force: a consent naming an app (source or target) that is not in linkedApps counts as
+// absent (SPEC §5 rule 5, promise 2). Nil consents are dropped; the order is kept.
+func InForce(linkedApps []profile.App, consents []*profile.Consent) []*profile.Consent {
 	linked := make(map[profile.App]bool, len(linkedApps))
 	for _, a := range linkedApps {
 		linked[a] = true
 	}
-	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(consents))}
+	out := make([]*profile.Consent, 0, len(consents))
 	for _, c := range consents {
-		if c == nil || !linked[c.SourceApp] || !linked[c.TargetApp] {
-			continue
+		if c != nil && linked[c.SourceApp] && linked[c.TargetApp] {
+			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// NewGrants returns the effective consents (InForce) of a person whose accounts are in
+// linkedApps: in particular S→T grants nothing while the requesting app T itself is not
+// linked to the person.
+func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
+	in := InForce(linkedApps, consents)
+	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(in))}
+	for _, c := range in {
 		g.keys[c.Key()] = struct{}{}
 	}
 	return g

@@ -61,3 +61,19 @@ func checkOwnerDecision(t *testing.T, d consent.Decision, want profile.Code) {
 		t.Fatalf("decision = %+v, want hidden with %s", d, want)
 	}
 }
+
+func TestInForce(t *testing.T) {
+	c := func(s, tg profile.App) *profile.Consent {
+		return &profile.Consent{SourceApp: s, TargetApp: tg, Category: profile.CategoryProfile, Purpose: profile.PurposeService}
+	}
+	igFB, waFB, fbTH, fbIG := c(profile.AppInstagram, profile.AppFacebook), c(profile.AppWhatsApp, profile.AppFacebook),
+		c(profile.AppFacebook, profile.AppThreads), c(profile.AppFacebook, profile.AppInstagram)
+	got := consent.InForce([]profile.App{profile.AppFacebook, profile.AppInstagram},
+		[]*profile.Consent{igFB, waFB, nil, fbTH, fbIG})
+	if len(got) != 2 || got[0] != igFB || got[1] != fbIG {
+		t.Fatalf("InForce = %v, want [INSTAGRAM→FACEBOOK FACEBOOK→INSTAGRAM]: consents naming an unlinked source or target are absent", got)
+	}
+	if got := consent.InForce(nil, []*profile.Consent{igFB}); len(got) != 0 {
+		t.Fatalf("InForce with nothing linked = %v, want none", got)
+	}
+}

@@ -88,11 +88,7 @@ func subject(ctx context.Context, personID string) ([]*profile.Account, consent.
 	if err != nil {
 		return nil, consent.Grants{}, err
 	}
-	apps := make([]profile.App, 0, len(accs))
-	for _, a := range accs {
-		apps = append(apps, a.App)
-	}
-	return accs, consent.NewGrants(apps, cs), nil
+	return accs, consent.NewGrants(appsOf(accs), cs), nil
 }
 
 // accountValue decides whether field f of account a is visible to the request. It
@@ -190,11 +186,11 @@ func str(p *string) *string {
 	return &s
 }
 
-// linkedApps lists the apps of accs.
-func linkedApps(accs []*profile.Account) map[profile.App]bool {
-	m := make(map[profile.App]bool, len(accs))
+// appsOf lists the apps of accs.
+func appsOf(accs []*profile.Account) []profile.App {
+	apps := make([]profile.App, 0, len(accs))
 	for _, a := range accs {
-		m[a.App] = true
+		apps = append(apps, a.App)
 	}
-	return m
+	return apps
 }

@@ -326,15 +326,7 @@ func (r *personResolver) Consents(ctx context.Context, obj *profile.Person) ([]*
 	if err != nil {
 		return nil, err
 	}
-	linked := linkedApps(accs)
-	out := make([]*profile.Consent, 0, len(cs))
-	for _, c := range cs {
-		// Consents naming an app no longer linked are inert (SPEC §5 rule 5).
-		if linked[c.SourceApp] && linked[c.TargetApp] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return consent.InForce(appsOf(accs), cs), nil
 }
 
 // AgeDiscrepancy is the resolver for the ageDiscrepancy field.
