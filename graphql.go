@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
@@ -36,6 +37,7 @@ func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger,
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(depthLimit{max: cfg.DepthLimit})
 	srv.Use(authGate{})
+	srv.Use(dataloaders.ResetAfterMutations{})
 	srv.Use(&apollofederatedtracingv1.Tracer{})
 	srv.Use(m.operationExtension())
 

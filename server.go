@@ -2,7 +2,7 @@
 // GraphQL federation subgraph (see README.md and ../shared/SPEC.md).
 package main
 
-//go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ./internal/generate
 
 import (
 	"context"

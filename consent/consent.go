@@ -50,12 +50,7 @@ func InForce(linkedApps []profile.App, consents []*profile.Consent) []*profile.C
 // linkedApps: in particular S→T grants nothing while the requesting app T itself is not
 // linked to the person.
 func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
-	in := InForce(linkedApps, consents)
-	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(in))}
-	for _, c := range in {
-		g.keys[c.Key()] = struct{}{}
-	}
-	return g
+	return grantsOf(InForce(linkedApps, consents))
 }
 
 // Has reports whether the consent k is in effect.
@@ -177,12 +172,14 @@ func OwnerOnly(r Request, personID, what string, protective bool) Decision {
 }
 
 // AccountOwnerOnly is OwnerOnly for a field of account a (its person, its link time):
-// visible to the viewer who owns a (OwnsAccount), never to an ads request.
-func AccountOwnerOnly(r Request, a *profile.Account, what string) Decision {
+// visible to the viewer who owns a (OwnsAccount); to an ads request only when
+// protective, which the person's identity is (SPEC §5 "Requests made for ads": the
+// owner's own AppAccount.person resolves as viewer does).
+func AccountOwnerOnly(r Request, a *profile.Account, what string, protective bool) Decision {
 	if !OwnsAccount(r, a) {
 		return Decision{Err: profile.ForbiddenError(what)}
 	}
-	return ownerPurpose(r, what, false)
+	return ownerPurpose(r, what, protective)
 }
 
 func ownerPurpose(r Request, what string, protective bool) Decision {

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph/model"
 	"github.com/profilegraph/profilegraph/profile"
@@ -32,13 +33,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	ActivityEvent() ActivityEventResolver
-	AppAccount() AppAccountResolver
-	Avatar() AvatarResolver
 	Entity() EntityResolver
 	Mutation() MutationResolver
 	Person() PersonResolver
-	Profile() ProfileResolver
 	Query() QueryResolver
 }
 
@@ -57,11 +54,11 @@ type ComplexityRoot struct {
 	}
 
 	ActivityEvent struct {
-		App    func(childComplexity int) int
-		At     func(childComplexity int) int
-		Detail func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Type   func(childComplexity int) int
+		App        func(childComplexity int) int
+		At         func(childComplexity int) int
+		DetailText func(childComplexity int) int
+		EventID    func(childComplexity int) int
+		Type       func(childComplexity int) int
 	}
 
 	AppAccount struct {
@@ -107,8 +104,8 @@ type ComplexityRoot struct {
 	}
 
 	FieldSource struct {
-		App   func(childComplexity int) int
-		Field func(childComplexity int) int
+		App       func(childComplexity int) int
+		FieldName func(childComplexity int) int
 	}
 
 	LoginHandoff struct {
@@ -189,68 +186,34 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type ActivityEventResolver interface {
-	ID(ctx context.Context, obj *profile.ActivityEvent) (string, error)
-
-	Detail(ctx context.Context, obj *profile.ActivityEvent) (*string, error)
-}
-type AppAccountResolver interface {
-	Username(ctx context.Context, obj *profile.Account) (*string, error)
-	DisplayName(ctx context.Context, obj *profile.Account) (*string, error)
-	Bio(ctx context.Context, obj *profile.Account) (*string, error)
-	Avatar(ctx context.Context, obj *profile.Account) (*gqlmodel.Avatar, error)
-	PhoneNumber(ctx context.Context, obj *profile.Account) (*string, error)
-	Email(ctx context.Context, obj *profile.Account) (*string, error)
-	Birthdate(ctx context.Context, obj *profile.Account) (*profile.Date, error)
-	Person(ctx context.Context, obj *profile.Account) (*profile.Person, error)
-	LinkedAt(ctx context.Context, obj *profile.Account) (*time.Time, error)
-}
-type AvatarResolver interface {
-	URL(ctx context.Context, obj *gqlmodel.Avatar, size *int) (string, error)
-}
 type EntityResolver interface {
-	FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*profile.Account, error)
-	FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*profile.Account, error)
-	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*profile.Person, error)
+	FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*gqlmodel.AppAccount, error)
+	FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*gqlmodel.AppAccount, error)
+	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*gqlmodel.Person, error)
 }
 type MutationResolver interface {
-	UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*profile.Account, error)
-	LinkAccount(ctx context.Context, proof string) (*profile.Person, error)
-	UnlinkAccount(ctx context.Context, app profile.App) (*profile.Person, error)
+	UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*gqlmodel.AppAccount, error)
+	LinkAccount(ctx context.Context, proof string) (*gqlmodel.Person, error)
+	UnlinkAccount(ctx context.Context, app profile.App) (*gqlmodel.Person, error)
 	UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*gqlmodel.Profile, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*profile.Settings, error)
 	GrantConsent(ctx context.Context, input model.ConsentInput) (*profile.Consent, error)
 	RevokeConsent(ctx context.Context, input model.ConsentInput) (bool, error)
 	CreateLoginHandoff(ctx context.Context, targetApp profile.App) (*model.LoginHandoff, error)
-	RedeemLoginHandoff(ctx context.Context, code string) (*profile.Account, error)
+	RedeemLoginHandoff(ctx context.Context, code string) (*gqlmodel.AppAccount, error)
 }
 type PersonResolver interface {
-	Profile(ctx context.Context, obj *profile.Person) (*gqlmodel.Profile, error)
-	AgeRange(ctx context.Context, obj *profile.Person) (*profile.AgeRange, error)
-	Accounts(ctx context.Context, obj *profile.Person) ([]*profile.Account, error)
-	Account(ctx context.Context, obj *profile.Person, app profile.App) (*profile.Account, error)
-	Settings(ctx context.Context, obj *profile.Person) (*profile.Settings, error)
-	Consents(ctx context.Context, obj *profile.Person) ([]*profile.Consent, error)
-	AgeDiscrepancy(ctx context.Context, obj *profile.Person) (*bool, error)
-	Activity(ctx context.Context, obj *profile.Person, first *int, after *string) (*model.ActivityConnection, error)
-	RecoveryOptions(ctx context.Context, obj *profile.Person) ([]*profile.RecoveryOption, error)
-	CrossPostTargets(ctx context.Context, obj *profile.Person, from profile.App) ([]profile.App, error)
-}
-type ProfileResolver interface {
-	DisplayName(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Username(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Bio(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Avatar(ctx context.Context, obj *gqlmodel.Profile) (*gqlmodel.Avatar, error)
-	PhoneNumber(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Email(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Birthdate(ctx context.Context, obj *gqlmodel.Profile) (*profile.Date, error)
-	Sources(ctx context.Context, obj *gqlmodel.Profile) ([]*model.FieldSource, error)
+	Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error)
+
+	Activity(ctx context.Context, obj *gqlmodel.Person, first *int, after *string) (*model.ActivityConnection, error)
+
+	CrossPostTargets(ctx context.Context, obj *gqlmodel.Person, from profile.App) ([]profile.App, error)
 }
 type QueryResolver interface {
-	Viewer(ctx context.Context) (*profile.Person, error)
-	ViewerAccount(ctx context.Context) (*profile.Account, error)
-	Person(ctx context.Context, id string) (*profile.Person, error)
-	AppAccount(ctx context.Context, app profile.App, appUserID string) (*profile.Account, error)
+	Viewer(ctx context.Context) (*gqlmodel.Person, error)
+	ViewerAccount(ctx context.Context) (*gqlmodel.AppAccount, error)
+	Person(ctx context.Context, id string) (*gqlmodel.Person, error)
+	AppAccount(ctx context.Context, app profile.App, appUserID string) (*gqlmodel.AppAccount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -310,17 +273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityEvent.At(childComplexity), true
 	case "ActivityEvent.detail":
-		if e.ComplexityRoot.ActivityEvent.Detail == nil {
+		if e.ComplexityRoot.ActivityEvent.DetailText == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityEvent.Detail(childComplexity), true
+		return e.ComplexityRoot.ActivityEvent.DetailText(childComplexity), true
 	case "ActivityEvent.id":
-		if e.ComplexityRoot.ActivityEvent.ID == nil {
+		if e.ComplexityRoot.ActivityEvent.EventID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityEvent.ID(childComplexity), true
+		return e.ComplexityRoot.ActivityEvent.EventID(childComplexity), true
 	case "ActivityEvent.type":
 		if e.ComplexityRoot.ActivityEvent.Type == nil {
 			break
@@ -522,11 +485,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldSource.App(childComplexity), true
 	case "FieldSource.field":
-		if e.ComplexityRoot.FieldSource.Field == nil {
+		if e.ComplexityRoot.FieldSource.FieldName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.FieldSource.Field(childComplexity), true
+		return e.ComplexityRoot.FieldSource.FieldName(childComplexity), true
 
 	case "LoginHandoff.code":
 		if e.ComplexityRoot.LoginHandoff.Code == nil {
@@ -2299,7 +2262,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 			return ec.fieldContext_ActivityEvent_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityEvent().ID(ctx, obj)
+			return obj.EventID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2310,7 +2273,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2391,7 +2354,7 @@ func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field gra
 			return ec.fieldContext_ActivityEvent_detail(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityEvent().Detail(ctx, obj)
+			return obj.DetailText(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2402,10 +2365,10 @@ func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2414,7 +2377,7 @@ func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_AppAccount_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2425,10 +2388,10 @@ func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2437,7 +2400,7 @@ func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.C
 			return ec.fieldContext_AppAccount_app(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.App, nil
+			return obj.App(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
@@ -2448,10 +2411,10 @@ func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type App does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2460,7 +2423,7 @@ func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field gra
 			return ec.fieldContext_AppAccount_appUserId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AppUserID, nil
+			return obj.AppUserID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2471,10 +2434,10 @@ func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_appUserId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_username(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2483,7 +2446,7 @@ func (ec *executionContext) _AppAccount_username(ctx context.Context, field grap
 			return ec.fieldContext_AppAccount_username(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Username(ctx, obj)
+			return obj.Username()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2494,10 +2457,10 @@ func (ec *executionContext) _AppAccount_username(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2506,7 +2469,7 @@ func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field g
 			return ec.fieldContext_AppAccount_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().DisplayName(ctx, obj)
+			return obj.DisplayName()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2517,10 +2480,10 @@ func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2529,7 +2492,7 @@ func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.C
 			return ec.fieldContext_AppAccount_bio(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Bio(ctx, obj)
+			return obj.Bio()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2540,10 +2503,10 @@ func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2552,7 +2515,7 @@ func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphq
 			return ec.fieldContext_AppAccount_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Avatar(ctx, obj)
+			return obj.Avatar()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Avatar) graphql.Marshaler {
@@ -2567,7 +2530,7 @@ func (ec *executionContext) fieldContext_AppAccount_avatar(_ context.Context, fi
 		Object:     "AppAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Avatar(ctx, field)
 		},
@@ -2575,7 +2538,7 @@ func (ec *executionContext) fieldContext_AppAccount_avatar(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2584,7 +2547,7 @@ func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field g
 			return ec.fieldContext_AppAccount_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().PhoneNumber(ctx, obj)
+			return obj.PhoneNumber()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2595,10 +2558,10 @@ func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2607,7 +2570,7 @@ func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql
 			return ec.fieldContext_AppAccount_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Email(ctx, obj)
+			return obj.Email()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2618,10 +2581,10 @@ func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2630,7 +2593,7 @@ func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field gra
 			return ec.fieldContext_AppAccount_birthdate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Birthdate(ctx, obj)
+			return obj.Birthdate()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.Date) graphql.Marshaler {
@@ -2641,10 +2604,10 @@ func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type Date does not have child fields"))
 }
 
-func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2653,11 +2616,11 @@ func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphq
 			return ec.fieldContext_AppAccount_person(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Person(ctx, obj)
+			return obj.Person()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2668,7 +2631,7 @@ func (ec *executionContext) fieldContext_AppAccount_person(_ context.Context, fi
 		Object:     "AppAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
 		},
@@ -2676,7 +2639,7 @@ func (ec *executionContext) fieldContext_AppAccount_person(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2685,7 +2648,7 @@ func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field grap
 			return ec.fieldContext_AppAccount_linkedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().LinkedAt(ctx, obj)
+			return obj.LinkedAt()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -2696,7 +2659,7 @@ func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2709,7 +2672,7 @@ func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Avatar().URL(ctx, obj, fc.Args["size"].(*int))
+			return obj.URL(fc.Args["size"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2724,7 +2687,7 @@ func (ec *executionContext) fieldContext_Avatar_url(ctx context.Context, field g
 		Object:     "Avatar",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
@@ -3009,8 +2972,8 @@ func (ec *executionContext) _Entity_findManyAppAccountByIDs(ctx context.Context,
 			return ec.Resolvers.Entity().FindManyAppAccountByIDs(ctx, fc.Args["reps"].([]*model.AppAccountByIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3053,8 +3016,8 @@ func (ec *executionContext) _Entity_findManyAppAccountByAppAndAppUserIDs(ctx con
 			return ec.Resolvers.Entity().FindManyAppAccountByAppAndAppUserIDs(ctx, fc.Args["reps"].([]*model.AppAccountByAppAndAppUserIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3097,8 +3060,8 @@ func (ec *executionContext) _Entity_findManyPersonByIDs(ctx context.Context, fie
 			return ec.Resolvers.Entity().FindManyPersonByIDs(ctx, fc.Args["reps"].([]*model.PersonByIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3128,7 +3091,7 @@ func (ec *executionContext) fieldContext_Entity_findManyPersonByIDs(ctx context.
 	return fc, nil
 }
 
-func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphql.CollectedField, obj *consent.FieldSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3137,7 +3100,7 @@ func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphq
 			return ec.fieldContext_FieldSource_field(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
+			return obj.FieldName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3148,10 +3111,10 @@ func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_FieldSource_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FieldSource", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.CollectedField, obj *consent.FieldSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3233,8 +3196,8 @@ func (ec *executionContext) _Mutation_upsertAppAccount(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().UpsertAppAccount(ctx, fc.Args["input"].(model.UpsertAppAccountInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3277,8 +3240,8 @@ func (ec *executionContext) _Mutation_linkAccount(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().LinkAccount(ctx, fc.Args["proof"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3321,8 +3284,8 @@ func (ec *executionContext) _Mutation_unlinkAccount(ctx context.Context, field g
 			return ec.Resolvers.Mutation().UnlinkAccount(ctx, fc.Args["app"].(profile.App))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3585,8 +3548,8 @@ func (ec *executionContext) _Mutation_redeemLoginHandoff(ctx context.Context, fi
 			return ec.Resolvers.Mutation().RedeemLoginHandoff(ctx, fc.Args["code"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3662,7 +3625,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3685,7 +3648,7 @@ func (ec *executionContext) fieldContext_Person_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3694,7 +3657,7 @@ func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.C
 			return ec.fieldContext_Person_profile(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Profile(ctx, obj)
+			return obj.Profile()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Profile) graphql.Marshaler {
@@ -3709,7 +3672,7 @@ func (ec *executionContext) fieldContext_Person_profile(_ context.Context, field
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Profile(ctx, field)
 		},
@@ -3717,7 +3680,7 @@ func (ec *executionContext) fieldContext_Person_profile(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3726,7 +3689,7 @@ func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_ageRange(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().AgeRange(ctx, obj)
+			return obj.AgeRange()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.AgeRange) graphql.Marshaler {
@@ -3737,10 +3700,10 @@ func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type AgeRange does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errors.New("field of type AgeRange does not have child fields"))
 }
 
-func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3749,11 +3712,11 @@ func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_accounts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Accounts(ctx, obj)
+			return obj.Accounts()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccountᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3764,7 +3727,7 @@ func (ec *executionContext) fieldContext_Person_accounts(_ context.Context, fiel
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AppAccount(ctx, field)
 		},
@@ -3772,7 +3735,7 @@ func (ec *executionContext) fieldContext_Person_accounts(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_account(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_account(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3782,11 +3745,11 @@ func (ec *executionContext) _Person_account(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Account(ctx, obj, fc.Args["app"].(profile.App))
+			return obj.Account(fc.Args["app"].(profile.App))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3797,7 +3760,7 @@ func (ec *executionContext) fieldContext_Person_account(ctx context.Context, fie
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AppAccount(ctx, field)
 		},
@@ -3816,7 +3779,7 @@ func (ec *executionContext) fieldContext_Person_account(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_settings(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_settings(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3848,7 +3811,7 @@ func (ec *executionContext) fieldContext_Person_settings(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3857,7 +3820,7 @@ func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_consents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Consents(ctx, obj)
+			return obj.Consents()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Consent) graphql.Marshaler {
@@ -3872,7 +3835,7 @@ func (ec *executionContext) fieldContext_Person_consents(_ context.Context, fiel
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Consent(ctx, field)
 		},
@@ -3880,7 +3843,7 @@ func (ec *executionContext) fieldContext_Person_consents(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3889,7 +3852,7 @@ func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field gr
 			return ec.fieldContext_Person_ageDiscrepancy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().AgeDiscrepancy(ctx, obj)
+			return obj.AgeDiscrepancy()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
@@ -3900,10 +3863,10 @@ func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageDiscrepancy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _Person_activity(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_activity(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3947,7 +3910,7 @@ func (ec *executionContext) fieldContext_Person_activity(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3956,7 +3919,7 @@ func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field g
 			return ec.fieldContext_Person_recoveryOptions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().RecoveryOptions(ctx, obj)
+			return obj.RecoveryOptions()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*profile.RecoveryOption) graphql.Marshaler {
@@ -3971,7 +3934,7 @@ func (ec *executionContext) fieldContext_Person_recoveryOptions(_ context.Contex
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RecoveryOption(ctx, field)
 		},
@@ -3979,7 +3942,7 @@ func (ec *executionContext) fieldContext_Person_recoveryOptions(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_crossPostTargets(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_crossPostTargets(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4032,7 +3995,7 @@ func (ec *executionContext) _Profile_displayName(ctx context.Context, field grap
 			return ec.fieldContext_Profile_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().DisplayName(ctx, obj)
+			return obj.DisplayName()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4043,7 +4006,7 @@ func (ec *executionContext) _Profile_displayName(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4055,7 +4018,7 @@ func (ec *executionContext) _Profile_username(ctx context.Context, field graphql
 			return ec.fieldContext_Profile_username(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Username(ctx, obj)
+			return obj.Username()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4066,7 +4029,7 @@ func (ec *executionContext) _Profile_username(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Profile_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4078,7 +4041,7 @@ func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Profile_bio(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Bio(ctx, obj)
+			return obj.Bio()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4089,7 +4052,7 @@ func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Profile_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4101,7 +4064,7 @@ func (ec *executionContext) _Profile_avatar(ctx context.Context, field graphql.C
 			return ec.fieldContext_Profile_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Avatar(ctx, obj)
+			return obj.Avatar()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Avatar) graphql.Marshaler {
@@ -4116,7 +4079,7 @@ func (ec *executionContext) fieldContext_Profile_avatar(_ context.Context, field
 		Object:     "Profile",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Avatar(ctx, field)
 		},
@@ -4133,7 +4096,7 @@ func (ec *executionContext) _Profile_phoneNumber(ctx context.Context, field grap
 			return ec.fieldContext_Profile_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().PhoneNumber(ctx, obj)
+			return obj.PhoneNumber()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4144,7 +4107,7 @@ func (ec *executionContext) _Profile_phoneNumber(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4156,7 +4119,7 @@ func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Profile_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Email(ctx, obj)
+			return obj.Email()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4167,7 +4130,7 @@ func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Profile_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4179,7 +4142,7 @@ func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphq
 			return ec.fieldContext_Profile_birthdate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Birthdate(ctx, obj)
+			return obj.Birthdate()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.Date) graphql.Marshaler {
@@ -4190,7 +4153,7 @@ func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Profile_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Profile_sources(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4202,11 +4165,11 @@ func (ec *executionContext) _Profile_sources(ctx context.Context, field graphql.
 			return ec.fieldContext_Profile_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Sources(ctx, obj)
+			return obj.Sources(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.FieldSource) graphql.Marshaler {
-			return ec.marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSourceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []consent.FieldSource) graphql.Marshaler {
+			return ec.marshalNFieldSource2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSourceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4217,7 +4180,7 @@ func (ec *executionContext) fieldContext_Profile_sources(_ context.Context, fiel
 		Object:     "Profile",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FieldSource(ctx, field)
 		},
@@ -4237,8 +4200,8 @@ func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Viewer(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4269,8 +4232,8 @@ func (ec *executionContext) _Query_viewerAccount(ctx context.Context, field grap
 			return ec.Resolvers.Query().ViewerAccount(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4302,8 +4265,8 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Person(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4346,8 +4309,8 @@ func (ec *executionContext) _Query_appAccount(ctx context.Context, field graphql
 			return ec.Resolvers.Query().AppAccount(ctx, fc.Args["app"].(profile.App), fc.Args["appUserId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6152,16 +6115,16 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case profile.Person:
+	case gqlmodel.Person:
 		return ec._Person(ctx, sel, &obj)
-	case *profile.Person:
+	case *gqlmodel.Person:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
-	case profile.Account:
+	case gqlmodel.AppAccount:
 		return ec._AppAccount(ctx, sel, &obj)
-	case *profile.Account:
+	case *gqlmodel.AppAccount:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -6278,96 +6241,30 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ActivityEvent")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ActivityEvent_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ActivityEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "type":
 			out.Values[i] = ec._ActivityEvent_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "app":
 			out.Values[i] = ec._ActivityEvent_app(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._ActivityEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "detail":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ActivityEvent_detail(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ActivityEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6391,7 +6288,7 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 
 var appAccountImplementors = []string{"AppAccount", "_Entity"}
 
-func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSet, obj *profile.Account) graphql.Marshaler {
+func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.AppAccount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, appAccountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6404,360 +6301,63 @@ func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._AppAccount_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "app":
 			out.Values[i] = ec._AppAccount_app(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "appUserId":
 			out.Values[i] = ec._AppAccount_appUserId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "username":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_username(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "displayName":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_displayName(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "bio":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_bio(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_bio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "avatar":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_avatar(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_avatar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "phoneNumber":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_phoneNumber(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_phoneNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_email(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "birthdate":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_birthdate(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_birthdate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "person":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_person(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "linkedAt":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_linkedAt(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_linkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6792,62 +6392,29 @@ func (ec *executionContext) _Avatar(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Avatar")
 		case "url":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Avatar_url(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Avatar_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "width":
 			out.Values[i] = ec._Avatar_width(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "height":
 			out.Values[i] = ec._Avatar_height(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sourceApp":
 			out.Values[i] = ec._Avatar_sourceApp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Avatar_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7080,7 +6647,7 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 
 var fieldSourceImplementors = []string{"FieldSource"}
 
-func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionSet, obj *model.FieldSource) graphql.Marshaler {
+func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionSet, obj *consent.FieldSource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldSourceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7313,7 +6880,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var personImplementors = []string{"Person", "_Entity"}
 
-func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *profile.Person) graphql.Marshaler {
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7329,157 +6896,25 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profile":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_profile(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_profile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "ageRange":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_ageRange(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_ageRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "accounts":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_accounts(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "account":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_account(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "settings":
 			field := field
 
@@ -7519,81 +6954,15 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "consents":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_consents(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_consents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "ageDiscrepancy":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_ageDiscrepancy(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_ageDiscrepancy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "activity":
 			field := field
 
@@ -7633,43 +7002,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recoveryOptions":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_recoveryOptions(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_recoveryOptions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "crossPostTargets":
 			field := field
 
@@ -7742,309 +7078,45 @@ func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Profile")
 		case "displayName":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_displayName(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "username":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_username(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "bio":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_bio(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_bio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "avatar":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_avatar(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_avatar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "phoneNumber":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_phoneNumber(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_phoneNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_email(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "birthdate":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_birthdate(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_birthdate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "sources":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_sources(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8785,7 +7857,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityEdge2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
@@ -8909,7 +7981,7 @@ func (ec *executionContext) unmarshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofi
 }
 
 func (ec *executionContext) marshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAppᚄ(ctx context.Context, sel ast.SelectionSet, v []profile.App) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, sel, v[i])
@@ -8924,7 +7996,7 @@ func (ec *executionContext) marshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofile
 	return ret
 }
 
-func (ec *executionContext) marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v *profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -8998,7 +8070,7 @@ func (ec *executionContext) marshalNCrossPostRule2githubᚗcomᚋprofilegraphᚋ
 }
 
 func (ec *executionContext) marshalNCrossPostRule2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPostRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []profile.CrossPostRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCrossPostRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPostRule(ctx, sel, v[i])
@@ -9084,11 +8156,15 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FieldSource) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldSource2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSource(ctx context.Context, sel ast.SelectionSet, v consent.FieldSource) graphql.Marshaler {
+	return ec._FieldSource(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldSource2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []consent.FieldSource) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldSource2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSource(ctx, sel, v[i])
+		return ec.marshalNFieldSource2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9098,16 +8174,6 @@ func (ec *executionContext) marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegrap
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNFieldSource2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSource(ctx context.Context, sel ast.SelectionSet, v *model.FieldSource) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._FieldSource(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -9162,7 +8228,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋprofilegraphᚋpr
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v *profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -9355,7 +8421,7 @@ func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.
 }
 
 func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
@@ -9373,7 +8439,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -9419,7 +8485,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -9447,7 +8513,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9467,7 +8533,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -9720,7 +8786,7 @@ func (ec *executionContext) marshalOApp2ᚕgithubᚗcomᚋprofilegraphᚋprofile
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, sel, v[i])
@@ -9771,27 +8837,27 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, sel, v[i])
+		return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, sel, v[i])
+		return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9803,7 +8869,7 @@ func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraph
 	return ret
 }
 
-func (ec *executionContext) marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v *profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -9867,7 +8933,7 @@ func (ec *executionContext) marshalOConsent2ᚕᚖgithubᚗcomᚋprofilegraphᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNConsent2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsent(ctx, sel, v[i])
@@ -9953,20 +9019,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, sel, v[i])
+		return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v *profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -10015,7 +9081,7 @@ func (ec *executionContext) marshalORecoveryOption2ᚕᚖgithubᚗcomᚋprofileg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecoveryOption2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐRecoveryOption(ctx, sel, v[i])
@@ -10113,7 +9179,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -10132,7 +9198,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -10151,7 +9217,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -10177,7 +9243,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

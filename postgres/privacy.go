@@ -50,6 +50,12 @@ func (r reader) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 	if err != nil {
 		return nil, translate(err, "find privacy state", "")
 	}
+	collectPrivacy(out, rs)
+	return out, nil
+}
+
+// collectPrivacy adds the rows of privacyByPersonSQL (or freshPrivacySQL) to out.
+func collectPrivacy(out map[string]*profile.PrivacyState, rs []privacyRow) {
 	for _, row := range rs {
 		st := out[row.PersonID]
 		if st == nil {
@@ -69,5 +75,4 @@ func (r reader) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 			Category: profile.Category(fromNull(row.Category)), Purpose: profile.Purpose(fromNull(row.Purpose)), GrantedAt: ts,
 		})
 	}
-	return out, nil
 }

@@ -6,6 +6,7 @@ package profile
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -313,6 +314,17 @@ type ActivityEvent struct {
 	Detail   string
 }
 
+// EventID is the event's public id: its sequence number, in decimal.
+func (e *ActivityEvent) EventID() string { return strconv.FormatInt(e.Seq, 10) }
+
+// DetailText is Detail, nil when empty.
+func (e *ActivityEvent) DetailText() *string {
+	if e.Detail == "" {
+		return nil
+	}
+	return &e.Detail
+}
+
 // LoginHandoff is a one-time single-sign-on code. Only the SHA-256 of the code is stored.
 type LoginHandoff struct {
 	CodeHash   []byte
@@ -339,9 +351,3 @@ type RecoveryOption struct {
 	Kind   RecoveryKind
 	Masked string
 }
-
-// IsEntity marks Person as a federation entity for the generated GraphQL code.
-func (Person) IsEntity() {}
-
-// IsEntity marks Account as a federation entity for the generated GraphQL code.
-func (Account) IsEntity() {}
