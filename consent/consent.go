@@ -74,11 +74,34 @@ var visible = Decision{Visible: true}
 // absent is a hidden value that must not reveal anything: null, no error.
 var absent = Decision{}
 
+// The errors of hidden values are made once: a decision allocates nothing, and a view
+// decides every category of every account. They are shared: never modify them.
+var (
+	forbiddenBy       [5]Decision
+	consentRequiredBy [5][5]Decision // [category][source app]
+)
+
+func init() {
+	for _, c := range profile.Categories {
+		i := categoryIndex(c)
+		forbiddenBy[i] = Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
+		for _, s := range profile.Apps {
+			consentRequiredBy[i][appOrder(s)] = Decision{Err: profile.ConsentRequiredError(c, s)}
+		}
+	}
+}
+
 func forbidden(c profile.Category) Decision {
+	if i := categoryIndex(c); i >= 0 {
+		return forbiddenBy[i]
+	}
 	return Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
 }
 
 func consentRequired(c profile.Category, s profile.App) Decision {
+	if i, j := categoryIndex(c), appOrder(s); i >= 0 && j < len(profile.Apps) {
+		return consentRequiredBy[i][j]
+	}
 	return Decision{Err: profile.ConsentRequiredError(c, s)}
 }
 

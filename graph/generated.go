@@ -5,7 +5,6 @@ package graph
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -2218,7 +2217,7 @@ func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
@@ -2273,7 +2272,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2296,7 +2295,7 @@ func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type ActivityType does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsActivityType)
 }
 
 func (ec *executionContext) _ActivityEvent_app(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2319,7 +2318,7 @@ func (ec *executionContext) _ActivityEvent_app(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _ActivityEvent_at(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2342,7 +2341,7 @@ func (ec *executionContext) _ActivityEvent_at(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2365,7 +2364,7 @@ func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2388,7 +2387,7 @@ func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2411,7 +2410,7 @@ func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2434,7 +2433,7 @@ func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_appUserId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2457,7 +2456,7 @@ func (ec *executionContext) _AppAccount_username(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2480,7 +2479,7 @@ func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2503,7 +2502,7 @@ func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2558,7 +2557,7 @@ func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2581,7 +2580,7 @@ func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2604,7 +2603,7 @@ func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsDate)
 }
 
 func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
@@ -2659,7 +2658,7 @@ func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2689,7 +2688,7 @@ func (ec *executionContext) fieldContext_Avatar_url(ctx context.Context, field g
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errNoChildFieldsString
 		},
 	}
 	defer func() {
@@ -2726,7 +2725,7 @@ func (ec *executionContext) _Avatar_width(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Avatar_height(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2749,7 +2748,7 @@ func (ec *executionContext) _Avatar_height(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Avatar_sourceApp(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2772,7 +2771,7 @@ func (ec *executionContext) _Avatar_sourceApp(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Avatar_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2795,7 +2794,7 @@ func (ec *executionContext) _Avatar_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Consent_sourceApp(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2818,7 +2817,7 @@ func (ec *executionContext) _Consent_sourceApp(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Consent_targetApp(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2841,7 +2840,7 @@ func (ec *executionContext) _Consent_targetApp(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_targetApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Consent_category(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2864,7 +2863,7 @@ func (ec *executionContext) _Consent_category(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Consent_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type DataCategory does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDataCategory)
 }
 
 func (ec *executionContext) _Consent_purpose(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2887,7 +2886,7 @@ func (ec *executionContext) _Consent_purpose(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Consent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type Purpose does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsPurpose)
 }
 
 func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2910,7 +2909,7 @@ func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _CrossPostRule_from(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPostRule) (ret graphql.Marshaler) {
@@ -2933,7 +2932,7 @@ func (ec *executionContext) _CrossPostRule_from(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CrossPostRule_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _CrossPostRule_to(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPostRule) (ret graphql.Marshaler) {
@@ -2956,7 +2955,7 @@ func (ec *executionContext) _CrossPostRule_to(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_CrossPostRule_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Entity_findManyAppAccountByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3111,7 +3110,7 @@ func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_FieldSource_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FieldSource", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FieldSource", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.CollectedField, obj *consent.FieldSource) (ret graphql.Marshaler) {
@@ -3134,7 +3133,7 @@ func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_FieldSource_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _LoginHandoff_code(ctx context.Context, field graphql.CollectedField, obj *model.LoginHandoff) (ret graphql.Marshaler) {
@@ -3157,7 +3156,7 @@ func (ec *executionContext) _LoginHandoff_code(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_LoginHandoff_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _LoginHandoff_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginHandoff) (ret graphql.Marshaler) {
@@ -3180,7 +3179,7 @@ func (ec *executionContext) _LoginHandoff_expiresAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_LoginHandoff_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Mutation_upsertAppAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3474,7 +3473,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeConsent(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return nil, errNoChildFieldsBoolean
 		},
 	}
 	defer func() {
@@ -3599,7 +3598,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -3622,7 +3621,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
@@ -3645,7 +3644,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
@@ -3700,7 +3699,7 @@ func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, false, errors.New("field of type AgeRange does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errNoChildFieldsAgeRange)
 }
 
 func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
@@ -3863,7 +3862,7 @@ func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageDiscrepancy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Person_activity(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
@@ -3969,7 +3968,7 @@ func (ec *executionContext) fieldContext_Person_crossPostTargets(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type App does not have child fields")
+			return nil, errNoChildFieldsApp
 		},
 	}
 	defer func() {
@@ -4006,7 +4005,7 @@ func (ec *executionContext) _Profile_displayName(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4029,7 +4028,7 @@ func (ec *executionContext) _Profile_username(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Profile_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4052,7 +4051,7 @@ func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Profile_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4107,7 +4106,7 @@ func (ec *executionContext) _Profile_phoneNumber(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4130,7 +4129,7 @@ func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Profile_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4153,7 +4152,7 @@ func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Profile_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, false, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsDate)
 }
 
 func (ec *executionContext) _Profile_sources(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4367,7 +4366,7 @@ func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type _Entity does not have child fields")
+			return nil, errNoChildFields_Entity
 		},
 	}
 	defer func() {
@@ -4512,7 +4511,7 @@ func (ec *executionContext) _RecoveryOption_app(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _RecoveryOption_kind(ctx context.Context, field graphql.CollectedField, obj *profile.RecoveryOption) (ret graphql.Marshaler) {
@@ -4535,7 +4534,7 @@ func (ec *executionContext) _RecoveryOption_kind(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type RecoveryKind does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsRecoveryKind)
 }
 
 func (ec *executionContext) _RecoveryOption_masked(ctx context.Context, field graphql.CollectedField, obj *profile.RecoveryOption) (ret graphql.Marshaler) {
@@ -4558,7 +4557,7 @@ func (ec *executionContext) _RecoveryOption_masked(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Settings_syncProfile(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4581,7 +4580,7 @@ func (ec *executionContext) _Settings_syncProfile(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Settings_syncProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Settings_crossPosting(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4636,7 +4635,7 @@ func (ec *executionContext) _Settings_singleSignOn(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Settings_singleSignOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Settings_version(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4659,7 +4658,7 @@ func (ec *executionContext) _Settings_version(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Settings_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
@@ -4682,7 +4681,7 @@ func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("_Service", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("_Service", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4705,7 +4704,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4728,7 +4727,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4751,7 +4750,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4774,7 +4773,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFields__DirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4840,7 +4839,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4863,7 +4862,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4886,7 +4885,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4909,7 +4908,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -4932,7 +4931,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -4955,7 +4954,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5053,7 +5052,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5076,7 +5075,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5099,7 +5098,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5122,7 +5121,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5177,7 +5176,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5200,7 +5199,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5223,7 +5222,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -5246,7 +5245,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -5429,7 +5428,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFields__TypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5452,7 +5451,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5475,7 +5474,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5498,7 +5497,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5737,7 +5736,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsBoolean)
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -6173,14 +6172,16 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6216,14 +6217,16 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6274,14 +6277,16 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6367,14 +6372,16 @@ func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6425,14 +6432,16 @@ func (ec *executionContext) _Avatar(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6483,14 +6492,16 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6526,14 +6537,16 @@ func (ec *executionContext) _CrossPostRule(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6633,14 +6646,16 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6676,14 +6691,16 @@ func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6719,14 +6736,16 @@ func (ec *executionContext) _LoginHandoff(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6823,14 +6842,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6866,14 +6887,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7053,14 +7076,16 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7126,14 +7151,16 @@ func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7313,14 +7340,16 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7361,14 +7390,16 @@ func (ec *executionContext) _RecoveryOption(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7414,14 +7445,16 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7452,14 +7485,16 @@ func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7510,14 +7545,16 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7563,14 +7600,16 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7626,14 +7665,16 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7689,14 +7730,16 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7752,14 +7795,16 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7840,14 +7885,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
