@@ -10,9 +10,9 @@ import (
 	"github.com/profilegraph/profilegraph/internal/gqlexec"
 )
 
-// concurrentFields are the fields gqlgen resolves in goroutines of their own, by
+// ConcurrentFields are the fields gqlgen resolves in goroutines of their own, by
 // object type: resolvers and methods that take a context, which may block.
-var concurrentFields = gqlexec.Fields{
+var ConcurrentFields = gqlexec.Fields{
 	"Entity": {"findManyAppAccountByAppAndAppUserIDs": true, "findManyAppAccountByIDs": true, "findManyPersonByIDs": true},
 	"Person": {"activity": true, "crossPostTargets": true, "settings": true},
 	"Query":  {"_entities": true, "_service": true, "appAccount": true, "person": true, "viewer": true, "viewerAccount": true},
@@ -20,5 +20,5 @@ var concurrentFields = gqlexec.Fields{
 
 // marshalSlice marshals a list: concurrently only when a field below it may block.
 func marshalSlice(ctx context.Context, length int, workerLimit int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	return gqlexec.MarshalSlice(ctx, concurrentFields, length, workerLimit, omitPanicHandler, marshalElement)
+	return gqlexec.MarshalSlice(ctx, ConcurrentFields, length, workerLimit, omitPanicHandler, marshalElement)
 }
