@@ -38,7 +38,6 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/ristretto/v2"
-	"github.com/google/uuid"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -257,7 +256,7 @@ func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
 	if s.rc == nil {
 		return zero, false
 	}
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+	if !profile.IsCanonicalID(id) {
 		return zero, false
 	}
 	s.mu.RLock()
@@ -384,7 +383,7 @@ func canonicalIDs(ids []string) []string {
 			continue
 		}
 		seen[id] = struct{}{}
-		if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		if profile.IsCanonicalID(id) {
 			out = append(out, id)
 		}
 	}

@@ -64,11 +64,9 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 		}
 	}
 	rows, _ := br.Query()
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[privacyRow])
-	if err != nil {
+	if err := scanPrivacy(rows, out.Privacy); err != nil {
 		return nil, translate(err, "find privacy state", "")
 	}
-	collectPrivacy(out.Privacy, rs)
 	if err := br.Close(); err != nil {
 		return nil, translate(err, "read fresh state", "")
 	}

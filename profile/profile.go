@@ -351,3 +351,26 @@ type RecoveryOption struct {
 	Kind   RecoveryKind
 	Masked string
 }
+
+// IsCanonicalID reports whether id is a UUID in its canonical form (36 characters,
+// lowercase hexadecimal, dashes at 8, 13, 18 and 23), the only form ids are stored in.
+// It allocates nothing: it runs on every cached read.
+func IsCanonicalID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

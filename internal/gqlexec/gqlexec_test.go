@@ -20,7 +20,7 @@ import (
 func listField(t *testing.T, query, root string) context.Context {
 	t.Helper()
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
-	doc, errs := gqlparser.LoadQuery(schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, query, nil)
 	if errs != nil {
 		t.Fatalf("query: %v", errs)
 	}
