@@ -6,6 +6,7 @@ package consent
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -189,7 +190,7 @@ func OwnsAccount(r Request, a *profile.Account) bool {
 // exists so that every use, ads included, can honour the most protective age.
 func OwnerOnly(r Request, personID, what string, protective bool) Decision {
 	if !IsOwner(r, personID) {
-		return Decision{Err: profile.ForbiddenError(what)}
+		return ownerOnlyErr(what, false)
 	}
 	return ownerPurpose(r, what, protective)
 }
@@ -200,14 +201,38 @@ func OwnerOnly(r Request, personID, what string, protective bool) Decision {
 // owner's own AppAccount.person resolves as viewer does).
 func AccountOwnerOnly(r Request, a *profile.Account, what string, protective bool) Decision {
 	if !OwnsAccount(r, a) {
-		return Decision{Err: profile.ForbiddenError(what)}
+		return ownerOnlyErr(what, false)
 	}
 	return ownerPurpose(r, what, protective)
 }
 
 func ownerPurpose(r Request, what string, protective bool) Decision {
 	if r.Purpose == profile.PurposeAds && !protective {
-		return Decision{Err: profile.Errorf(profile.Forbidden, "%s is not available to requests made for ads", what)}
+		return ownerOnlyErr(what, true)
 	}
 	return visible
+}
+
+// ownerOnlyErrs holds the FORBIDDEN decisions of owner-only fields, made once per field
+// name (what is always one of the schema's field names, a bounded set): an _entities
+// batch asked by a non-owner denies the same field hundreds of times. Shared: never
+// modify them.
+var ownerOnlyErrs sync.Map // ownerOnlyKey → Decision
+
+type ownerOnlyKey struct {
+	what string
+	ads  bool
+}
+
+func ownerOnlyErr(what string, ads bool) Decision {
+	k := ownerOnlyKey{what, ads}
+	if d, ok := ownerOnlyErrs.Load(k); ok {
+		return d.(Decision)
+	}
+	d := Decision{Err: profile.ForbiddenError(what)}
+	if ads {
+		d.Err = profile.Errorf(profile.Forbidden, "%s is not available to requests made for ads", what)
+	}
+	ownerOnlyErrs.Store(k, d)
+	return d
 }
