@@ -44,7 +44,7 @@ func nonEmpty(s *string) bool { return s != nil && *s != "" }
 //
 // When no value is visible, chosen is nil and err is:
 //   - FORBIDDEN when r is not the owner and f's category is not PROFILE, whether or not
-//     any account has a value;
+//     any account has a value (a service token: when only other apps hold one);
 //   - CONSENT_REQUIRED for the owner when some value is present but hidden, naming the
 //     category and the source app of the value that would have been chosen;
 //   - nil otherwise (null without an error).
@@ -55,7 +55,9 @@ func Merge(r Request, personID string, accounts []*profile.Account, g Grants, f 
 	if !ok {
 		return nil, profile.Errorf(profile.Internal, "unknown profile field %q", f)
 	}
-	if !IsOwner(r, personID) && c != profile.CategoryProfile {
+	// A service token is no owner, but its own app's records are visible to it
+	// (Decide), so it goes through the per-account decision.
+	if !IsOwner(r, personID) && !r.Service && c != profile.CategoryProfile {
 		return nil, forbidden(c).Err
 	}
 	var shown, hidden *profile.Account

@@ -61,6 +61,7 @@ type Loaders struct {
 	privacy        *dataloadgen.Loader[string, *profile.PrivacyState]
 	subjects       *dataloadgen.Loader[string, *subject]
 	settings       *dataloadgen.Loader[string, *profile.Settings]
+	lists          listLoaders // devices and cross-posts (devices.go)
 	readers        Readers
 	peek           Peeker // r.Content's, if it is one; nil otherwise
 }
@@ -86,6 +87,7 @@ func New(r Readers, wait time.Duration) *Loaders {
 		viewerAccounts: dataloadgen.NewMappedLoader(r.Fresh.AccountsByKey, opt),
 		privacy:        dataloadgen.NewMappedLoader(r.Fresh.PrivacyByPerson, opt),
 		settings:       dataloadgen.NewMappedLoader(r.Content.SettingsByPerson, opt),
+		lists:          newListLoaders(r, opt),
 		readers:        r,
 	}
 	l.subjects = dataloadgen.NewMappedLoader(l.fetchSubjects, opt)

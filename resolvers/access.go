@@ -70,7 +70,7 @@ func request(ctx context.Context) (consent.Request, error) {
 	if err != nil {
 		return consent.Request{}, err
 	}
-	req := consent.Request{App: v.App, Purpose: v.Purpose}
+	req := consent.Request{App: v.App, Purpose: v.Purpose, Service: v.Service}
 	acc, err := viewerAccount(ctx, v)
 	if err != nil {
 		return consent.Request{}, err

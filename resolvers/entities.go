@@ -98,6 +98,9 @@ func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Acc
 		}
 		out[i] = a
 	}
+	if err := prefetchAccountLists(ctx, out); err != nil {
+		return nil, err
+	}
 	if failed {
 		return out, errs
 	}

@@ -92,6 +92,16 @@ func (r *appAccountResolver) Birthdate(ctx context.Context, obj *profile.Account
 	return &d, nil
 }
 
+// Devices is the resolver for the devices field.
+func (r *appAccountResolver) Devices(ctx context.Context, obj *profile.Account) ([]*profile.Device, error) {
+	return accountDevices(ctx, obj)
+}
+
+// CrossPosts is the resolver for the crossPosts field.
+func (r *appAccountResolver) CrossPosts(ctx context.Context, obj *profile.Account, first *int, after *string) (*model.CrossPostConnection, error) {
+	return accountCrossPosts(ctx, obj, first, after)
+}
+
 // Person is the resolver for the person field.
 func (r *appAccountResolver) Person(ctx context.Context, obj *profile.Account) (*profile.Person, error) {
 	a, err := requireAccountOwner(ctx, obj, "AppAccount.person")
@@ -116,6 +126,11 @@ func (r *avatarResolver) URL(ctx context.Context, obj *gqlmodel.Avatar, size *in
 	return avatarURL(obj.URL, size)
 }
 
+// Target is the resolver for the target field.
+func (r *crossPostResolver) Target(ctx context.Context, obj *profile.CrossPost) (*profile.Account, error) {
+	return crossPostTarget(ctx, obj)
+}
+
 // UpsertAppAccount is the resolver for the upsertAppAccount field.
 func (r *mutationResolver) UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*profile.Account, error) {
 	v, err := viewer(ctx)
@@ -130,6 +145,7 @@ func (r *mutationResolver) UpsertAppAccount(ctx context.Context, input model.Ups
 		PhoneNumber: input.PhoneNumber,
 		Email:       input.Email,
 		Birthdate:   input.Birthdate,
+		Devices:     deviceInputs(input.Devices),
 	})
 	dataloaders.Reset(ctx)
 	return acc, err
@@ -257,6 +273,11 @@ func (r *mutationResolver) RedeemLoginHandoff(ctx context.Context, code string) 
 	acc, err := r.Accounts.RedeemLoginHandoff(ctx, v, code)
 	dataloaders.Reset(ctx)
 	return acc, err
+}
+
+// CrossPost is the resolver for the crossPost field.
+func (r *mutationResolver) CrossPost(ctx context.Context, input model.CrossPostInput) (*profile.CrossPost, error) {
+	return r.crossPost(ctx, input)
 }
 
 // Profile is the resolver for the profile field.
@@ -523,6 +544,8 @@ func (r *Resolver) AppAccount() graph.AppAccountResolver { return &appAccountRes
 
 func (r *Resolver) Avatar() graph.AvatarResolver { return &avatarResolver{r} }
 
+func (r *Resolver) CrossPost() graph.CrossPostResolver { return &crossPostResolver{r} }
+
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
@@ -535,6 +558,7 @@ type (
 	activityEventResolver struct{ *Resolver }
 	appAccountResolver    struct{ *Resolver }
 	avatarResolver        struct{ *Resolver }
+	crossPostResolver     struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }
 	personResolver        struct{ *Resolver }
 	profileResolver       struct{ *Resolver }

@@ -1,0 +1,200 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/graph/model"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// The list-valued gated fields of AppAccount (SPEC §5 "List-valued gated fields"):
+// devices (DEVICE) and crossPosts (ACTIVITY) are decided once for the whole list, like
+// any gated field of their account (accountValue, hence consent.Decide, with the
+// account's app as the source); only a visible list is loaded.
+
+// accountDevices resolves AppAccount.devices.
+func accountDevices(ctx context.Context, a *profile.Account) ([]*profile.Device, error) {
+	if ok, err := accountValue(ctx, a, profile.FieldDevices); !ok {
+		return nil, err
+	}
+	ds, err := dataloaders.For(ctx).DevicesOf(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	return append([]*profile.Device{}, ds...), nil
+}
+
+// Cross-post pagination: as the activity log, 1 to 100 per page, keyset on Seq.
+const crossPostCursorPrefix = "cp:"
+
+func encodeCrossPostCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(crossPostCursorPrefix + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCrossPostCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && strings.HasPrefix(string(b), crossPostCursorPrefix) {
+		if seq, err := strconv.ParseInt(strings.TrimPrefix(string(b), crossPostCursorPrefix), 10, 64); err == nil && seq > 0 {
+			return seq, nil
+		}
+	}
+	return 0, profile.Errorf(profile.BadUserInput, "after: not a valid cross-post cursor")
+}
+
+// crossPostPage is the store page that (first, after) of account id asks for: one more
+// than first, to learn whether another page follows. BAD_USER_INPUT for a bad argument.
+func crossPostPage(accountID string, first *int, after *string) (profile.CrossPostPage, int, error) {
+	n := defaultActivityPage
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > maxActivityPage {
+		return profile.CrossPostPage{}, 0, profile.Errorf(profile.BadUserInput, "first must be between 1 and %d", maxActivityPage)
+	}
+	p := profile.CrossPostPage{AccountID: accountID, Limit: n + 1}
+	if after != nil {
+		seq, err := decodeCrossPostCursor(*after)
+		if err != nil {
+			return profile.CrossPostPage{}, 0, err
+		}
+		p.BeforeSeq = seq
+	}
+	return p, n, nil
+}
+
+// accountCrossPosts resolves AppAccount.crossPosts.
+func accountCrossPosts(ctx context.Context, a *profile.Account, first *int, after *string) (*model.CrossPostConnection, error) {
+	page, n, err := crossPostPage(a.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := accountValue(ctx, a, profile.FieldCrossPosts); !ok {
+		return nil, err
+	}
+	cs, err := dataloaders.For(ctx).CrossPostsOf(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.CrossPostConnection{Edges: []*model.CrossPostEdge{}, PageInfo: &model.PageInfo{}}
+	if len(cs) > n {
+		conn.PageInfo.HasNextPage = true
+		cs = cs[:n]
+	}
+	for _, c := range cs {
+		conn.Edges = append(conn.Edges, &model.CrossPostEdge{Cursor: encodeCrossPostCursor(c.Seq), Node: c})
+	}
+	if len(cs) > 0 {
+		c := encodeCrossPostCursor(cs[len(cs)-1].Seq)
+		conn.PageInfo.EndCursor = &c
+	}
+	return conn, nil
+}
+
+// crossPostTarget resolves CrossPost.target: the account that received the content
+// (its own fields are gated as every account's).
+func crossPostTarget(ctx context.Context, c *profile.CrossPost) (*profile.Account, error) {
+	a, err := dataloaders.For(ctx).Account(ctx, c.TargetAccountID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, profile.Errorf(profile.NotFound, "the cross-post's target account no longer exists")
+	}
+	return a, nil
+}
+
+// crossPost runs the crossPost mutation.
+func (r *Resolver) crossPost(ctx context.Context, in model.CrossPostInput) (*profile.CrossPost, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Accounts.CrossPost(ctx, v, accounts.CrossPostInput{
+		AppUserID: in.AppUserID, To: in.To, ContentID: in.ContentID, DevicePlatform: in.DevicePlatform,
+	})
+	dataloaders.Reset(ctx)
+	return c, err
+}
+
+// deviceInputs converts upsertAppAccount's devices; nil when they were omitted.
+func deviceInputs(in []*model.DeviceInput) *[]*profile.Device {
+	if in == nil {
+		return nil
+	}
+	ds := make([]*profile.Device, len(in))
+	for i, d := range in {
+		ds[i] = &profile.Device{ID: d.ID, Platform: d.Platform, Model: d.Model, AppVersion: d.AppVersion,
+			Connection: d.Connection, LastActiveAt: d.LastActiveAt}
+	}
+	return &ds
+}
+
+// prefetchAccountLists loads, for a whole _entities batch of accounts, the privacy state
+// of their persons and the devices and cross-post pages the query asks for, each in one
+// store call, so that N representations cost the same round trips for every N (SPEC
+// §8) rather than depending on how the fields' loads fall into batch windows. It
+// returns the stores' errors.
+func prefetchAccountLists(ctx context.Context, accs []*profile.Account) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	var devices bool
+	var args []map[string]any
+	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, []string{"AppAccount"}) {
+		switch f.Name {
+		case "devices":
+			devices = true
+		case "crossPosts":
+			args = append(args, f.ArgumentMap(oc.Variables))
+		}
+	}
+	if !devices && len(args) == 0 {
+		return nil
+	}
+	var ids, persons []string
+	for _, a := range accs {
+		if a != nil {
+			ids = append(ids, a.ID)
+			if a.PersonID != "" {
+				persons = append(persons, a.PersonID)
+			}
+		}
+	}
+	l := dataloaders.For(ctx)
+	if err := l.PrefetchPrivacy(ctx, persons); err != nil {
+		return err
+	}
+	if devices {
+		if err := l.PrefetchDevices(ctx, ids); err != nil {
+			return err
+		}
+	}
+	var pages []profile.CrossPostPage
+	for _, m := range args {
+		first, _ := m["first"].(int)
+		after, _ := m["after"].(string)
+		var fp *int
+		if _, ok := m["first"]; ok {
+			fp = &first
+		}
+		var ap *string
+		if _, ok := m["after"].(string); ok {
+			ap = &after
+		}
+		for _, id := range ids {
+			if p, _, err := crossPostPage(id, fp, ap); err == nil {
+				pages = append(pages, p)
+			} // a bad argument is reported by the field itself
+		}
+	}
+	return l.PrefetchCrossPosts(ctx, pages)
+}
