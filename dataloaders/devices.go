@@ -62,8 +62,10 @@ func (l *Loaders) PrefetchDevices(ctx context.Context, accountIDs []string) erro
 	return nil
 }
 
-// PrefetchCrossPosts is PrefetchDevices for pages of cross-posts.
-func (l *Loaders) PrefetchCrossPosts(ctx context.Context, pages []profile.CrossPostPage) error {
+// PrefetchCrossPosts is PrefetchDevices for pages of cross-posts. With targets set it
+// also loads the target accounts of every cross-post of those pages in one more store
+// call (for a query that asks for CrossPost.target) and primes the account loader.
+func (l *Loaders) PrefetchCrossPosts(ctx context.Context, pages []profile.CrossPostPage, targets bool) error {
 	if len(pages) == 0 {
 		return nil
 	}
@@ -71,8 +73,22 @@ func (l *Loaders) PrefetchCrossPosts(ctx context.Context, pages []profile.CrossP
 	if err != nil {
 		return fmt.Errorf("load cross-posts: %w", err)
 	}
+	var ids []string
 	for _, p := range pages {
 		l.lists.crossPosts.Prime(p, m[p])
+		for _, c := range m[p] {
+			ids = append(ids, c.TargetAccountID)
+		}
+	}
+	if !targets || len(ids) == 0 {
+		return nil
+	}
+	accs, err := l.readers.Content.AccountsByID(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("load cross-post targets: %w", err)
+	}
+	for _, id := range ids {
+		l.accounts.Prime(id, accs[id])
 	}
 	return nil
 }

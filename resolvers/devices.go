@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -147,7 +148,7 @@ func prefetchAccountLists(ctx context.Context, accs []*profile.Account) error {
 		return nil
 	}
 	oc := graphql.GetOperationContext(ctx)
-	var devices bool
+	var devices, targets bool
 	var args []map[string]any
 	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, []string{"AppAccount"}) {
 		switch f.Name {
@@ -155,6 +156,7 @@ func prefetchAccountLists(ctx context.Context, accs []*profile.Account) error {
 			devices = true
 		case "crossPosts":
 			args = append(args, f.ArgumentMap(oc.Variables))
+			targets = targets || selectsTarget(oc, f)
 		}
 	}
 	if !devices && len(args) == 0 {
@@ -180,21 +182,63 @@ func prefetchAccountLists(ctx context.Context, accs []*profile.Account) error {
 	}
 	var pages []profile.CrossPostPage
 	for _, m := range args {
-		first, _ := m["first"].(int)
-		after, _ := m["after"].(string)
-		var fp *int
-		if _, ok := m["first"]; ok {
-			fp = &first
-		}
-		var ap *string
-		if _, ok := m["after"].(string); ok {
-			ap = &after
-		}
+		first, after := intArg(m["first"]), strArg(m["after"])
 		for _, id := range ids {
-			if p, _, err := crossPostPage(id, fp, ap); err == nil {
+			if p, _, err := crossPostPage(id, first, after); err == nil {
 				pages = append(pages, p)
 			} // a bad argument is reported by the field itself
 		}
 	}
-	return l.PrefetchCrossPosts(ctx, pages)
+	return l.PrefetchCrossPosts(ctx, pages, targets)
+}
+
+// selectsTarget reports whether a crossPosts field selects edges.node.target.
+func selectsTarget(oc *graphql.OperationContext, crossPosts graphql.CollectedField) bool {
+	for _, e := range graphql.CollectFields(oc, crossPosts.Selections, []string{"CrossPostConnection"}) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{"CrossPostEdge"}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{"CrossPost"}) {
+				if f.Name == "target" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// intArg reads an Int argument of ArgumentMap (an int64 from a literal or a default,
+// a JSON number from a variable); nil when absent or not an integer.
+func intArg(v any) *int {
+	var n int
+	switch x := v.(type) {
+	case int:
+		n = x
+	case int64:
+		n = int(x)
+	case float64:
+		n = int(x)
+	case json.Number:
+		i, err := x.Int64()
+		if err != nil {
+			return nil
+		}
+		n = int(i)
+	default:
+		return nil
+	}
+	return &n
+}
+
+// strArg reads a String argument of ArgumentMap; nil when absent.
+func strArg(v any) *string {
+	if s, ok := v.(string); ok {
+		return &s
+	}
+	return nil
 }
