@@ -92,3 +92,31 @@ func (l *Loaders) PrefetchCrossPosts(ctx context.Context, pages []profile.CrossP
 	}
 	return nil
 }
+
+// AccountsAt reads, for a resolver that holds a whole level of account keys (an
+// _entities batch of AppAccount), the accounts with ids and those with keys: one store
+// call per kind, made at once rather than by adding keys to a batch one by one, which a
+// busy process can spread over two batch windows. It primes both loaders and returns the
+// stores' errors.
+func (l *Loaders) AccountsAt(ctx context.Context, ids []string, keys []profile.AccountKey) (map[string]*profile.Account, map[profile.AccountKey]*profile.Account, error) {
+	byID := map[string]*profile.Account{}
+	byKey := map[profile.AccountKey]*profile.Account{}
+	var err error
+	if len(ids) > 0 {
+		if byID, err = l.readers.Content.AccountsByID(ctx, ids); err != nil {
+			return nil, nil, fmt.Errorf("load accounts: %w", err)
+		}
+		for _, id := range ids {
+			l.accounts.Prime(id, byID[id])
+		}
+	}
+	if len(keys) > 0 {
+		if byKey, err = l.readers.Content.AccountsByKey(ctx, keys); err != nil {
+			return nil, nil, fmt.Errorf("load accounts by key: %w", err)
+		}
+		for _, k := range keys {
+			l.accountsByKey.Prime(k, byKey[k])
+		}
+	}
+	return byID, byKey, nil
+}

@@ -56,7 +56,7 @@ type accountRep struct {
 // uses. gqlgen hands the whole AppAccount group to the resolver chosen by the first
 // representation's key, so a batch that mixes `id` and `app appUserId` would otherwise
 // be read with the wrong key; the raw representations of the `_entities` field tell
-// which key each one really carries. Both keys are loaded in the same batch window.
+// which key each one really carries. Both keys are read at once (AccountsAt).
 func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Account, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
@@ -68,35 +68,37 @@ func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Acc
 			reps[i] = accountRepOf(m)
 		}
 	}
-	l := dataloaders.For(ctx)
-	thunks := make([]func() (*profile.Account, error), len(reps))
 	errs := make(graphql.BatchErrorList, len(reps))
 	failed := false
+	var ids []string
+	var keys []profile.AccountKey
 	for i, rep := range reps {
 		switch {
 		case rep.key != nil:
-			errs[i] = checkAppUserID(rep.key.AppUserID)
-			if errs[i] == nil {
-				thunks[i] = l.AccountByKeyThunk(ctx, *rep.key)
+			if errs[i] = checkAppUserID(rep.key.AppUserID); errs[i] == nil {
+				keys = append(keys, *rep.key)
 			}
 		default:
-			errs[i] = checkID("AppAccount", rep.id)
-			if errs[i] == nil {
-				thunks[i] = l.AccountThunk(ctx, rep.id)
+			if errs[i] = checkID("AppAccount", rep.id); errs[i] == nil {
+				ids = append(ids, rep.id)
 			}
 		}
 		failed = failed || errs[i] != nil
 	}
+	// Both kinds of key are read at once, one store call each, whatever the batch size.
+	byID, byKey, err := dataloaders.For(ctx).AccountsAt(ctx, ids, keys)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*profile.Account, len(reps))
-	for i, th := range thunks {
-		if th == nil {
-			continue
+	for i, rep := range reps {
+		switch {
+		case errs[i] != nil:
+		case rep.key != nil:
+			out[i] = byKey[*rep.key]
+		default:
+			out[i] = byID[rep.id]
 		}
-		a, err := th()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = a
 	}
 	if err := prefetchAccountLists(ctx, out); err != nil {
 		return nil, err
