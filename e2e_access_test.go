@@ -42,9 +42,11 @@ func TestE2ENonOwner(t *testing.T) {
 		token string
 	}{
 		{"another person's user token", userToken(t, profile.AppFacebook, "carol-fb")},
-		{"a service token", serviceToken(t, profile.AppFacebook)},
 		{"a user whose account is not known", userToken(t, profile.AppFacebook, "nobody-fb")},
 	}
+	// A service token used to be among the outsiders; since SPEC §5 "An app's own
+	// records" it sees its own app's records whole (checked below) and is an outsider
+	// for the other apps' accounts only.
 	for _, o := range outsiders {
 		t.Run(o.name+" sees only PROFILE data via person", func(t *testing.T) {
 			r := s.query(t, o.token, personQuery, map[string]any{"id": bob})
@@ -102,6 +104,38 @@ func TestE2ENonOwner(t *testing.T) {
 			wantDenied(t, r, "_entities.0.email", "FORBIDDEN")
 		})
 	}
+
+	t.Run("a service token sees its own app's records whole and the rest as an outsider", func(t *testing.T) {
+		tok := serviceToken(t, profile.AppFacebook)
+		r := s.query(t, tok, `{
+			fb: appAccount(app: FACEBOOK, appUserId: "bob-fb") { app displayName phoneNumber email birthdate person { id } linkedAt }
+			ig: appAccount(app: INSTAGRAM, appUserId: "bob-ig") { app displayName avatar { url } phoneNumber } }`, nil)
+		wantEq(t, r, "fb.displayName", "Bob on Facebook")
+		wantEq(t, r, "fb.phoneNumber", "+442071838750")
+		wantEq(t, r, "fb.email", "bob@facebook.example.com")
+		wantEq(t, r, "fb.birthdate", "1985-02-03")
+		wantDenied(t, r, "fb.person", "FORBIDDEN") // owner only: the person, not the app
+		wantDenied(t, r, "fb.linkedAt", "FORBIDDEN")
+		wantHidden(t, r, "ig.displayName")
+		wantHidden(t, r, "ig.avatar")
+		wantDenied(t, r, "ig.phoneNumber", "FORBIDDEN")
+
+		r = s.query(t, tok, personQuery, map[string]any{"id": bob})
+		wantEq(t, r, "person.profile.phoneNumber", "+442071838750") // FACEBOOK's own value
+		wantEq(t, r, "person.profile.birthdate", "1985-02-03")
+		wantHidden(t, r, "person.profile.avatar")
+		for _, f := range ownerOnlyPersonFields {
+			wantDenied(t, r, "person."+f, "FORBIDDEN")
+		}
+
+		r = s.query(t, tok, entitiesQuery, map[string]any{"r": []any{
+			map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": "bob-fb"},
+			map[string]any{"__typename": "AppAccount", "id": bobIGID},
+		}})
+		wantEq(t, r, "_entities.0.email", "bob@facebook.example.com")
+		wantHidden(t, r, "_entities.1.displayName")
+		wantDenied(t, r, "_entities.1.email", "FORBIDDEN")
+	})
 
 	t.Run("the owner sees the same fields", func(t *testing.T) {
 		tok := userToken(t, profile.AppFacebook, "bob-fb")

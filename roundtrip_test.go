@@ -69,6 +69,56 @@ func seedPersons(tb testing.TB, dbURL, prefix string, n int) []string {
 
 var appShort = map[profile.App]string{profile.AppFacebook: "fb", profile.AppInstagram: "ig"}
 
+// seedAccountLists gives the FACEBOOK account of each of the n persons seedPersons made
+// with prefix two devices and two cross-posts to its INSTAGRAM account, and the person
+// the consents INSTAGRAM→FACEBOOK for DEVICE and ACTIVITY, through the store.
+func seedAccountLists(tb testing.TB, dbURL, prefix string, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	defer st.Close()
+	now := time.Now().UTC().Add(-time.Minute)
+	err = st.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		keys := make([]profile.AccountKey, 0, 2*n)
+		for i := range n {
+			keys = append(keys, profile.AccountKey{App: profile.AppFacebook, AppUserID: fmt.Sprintf("%s-fb-%d", prefix, i)},
+				profile.AccountKey{App: profile.AppInstagram, AppUserID: fmt.Sprintf("%s-ig-%d", prefix, i)})
+		}
+		accs, err := tx.AccountsByKey(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < len(keys); i += 2 {
+			fbAcc, igAcc := accs[keys[i]], accs[keys[i+1]]
+			if err := tx.ReplaceDevices(ctx, fbAcc.ID, []*profile.Device{
+				{ID: "phone", Platform: profile.PlatformAndroid, LastActiveAt: now},
+				{ID: "web", Platform: profile.PlatformWeb, LastActiveAt: now},
+			}); err != nil {
+				return err
+			}
+			for _, c := range []profile.Category{profile.CategoryDevice, profile.CategoryActivity} {
+				if _, err := tx.PutConsent(ctx, &profile.Consent{PersonID: fbAcc.PersonID, SourceApp: profile.AppInstagram,
+					TargetApp: profile.AppFacebook, Category: c, Purpose: profile.PurposeService, GrantedAt: now}); err != nil {
+					return err
+				}
+			}
+			for _, content := range []string{"post-1", "post-2"} {
+				if _, _, err := tx.InsertCrossPost(ctx, &profile.CrossPost{AccountID: fbAcc.ID, From: profile.AppFacebook,
+					To: profile.AppInstagram, TargetAccountID: igAcc.ID, ContentID: content, At: now}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("seed devices and cross-posts: %v", err)
+	}
+}
+
 // roundTrips runs query and returns the SQL round trips it cost.
 func (s *testServer) roundTrips(tb testing.TB, token, query string, vars map[string]any) (int, *gqlResponse) {
 	tb.Helper()
@@ -93,6 +143,16 @@ const (
 	// the activity log, which is not cached).
 	warmRoundTrips         = 1
 	warmActivityRoundTrips = 2
+	// A service token reads its own accounts' lists: the accounts, the fresh state, the
+	// devices, the cross-post pages, the cross-posts' target accounts. Warm, only the
+	// fresh state and the cross-posts, which are never cached, are read.
+	entitiesListsRoundTrips     = 5
+	warmEntitiesListsRoundTrips = 2
+	// The viewer query with both lists: fresh state, account contents, devices,
+	// cross-posts (their targets are the person's own accounts, already held). Warm: the
+	// fresh state and the cross-posts.
+	nestedListsRoundTrips = 4
+	warmListsRoundTrips   = 2
 )
 
 const ownerHomeQuery = `{ viewer { id profile { displayName username bio avatar { url } phoneNumber email birthdate sources { field app } }
@@ -109,6 +169,11 @@ const entitiesNonOwnerQuery = `query($r: [_Any!]!) { _entities(representations: 
 
 const entitiesOwnerQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
 	... on Person { id ageRange accounts { app username phoneNumber } } } }`
+
+const entitiesListsQuery = `query($r: [_Any!]!) { _entities(representations: $r) {
+	... on AppAccount { id devices { id platform } crossPosts(first: 5) { edges { node { contentId target { app } } } } } } }`
+
+const nestedListsQuery = `{ viewer { accounts { app devices { id } crossPosts { edges { node { contentId } } } } } }`
 
 const nestedQuery = `{ viewer { accounts { person { accounts { person { profile { displayName } } } } } } }`
 
@@ -141,6 +206,9 @@ func testRoundTrips(t *testing.T, cached bool, s *testServer) {
 	owner := seedPersons(t, s.DatabaseURL, "owner", 1)[0]
 	outsider := userToken(t, profile.AppFacebook, "rt-fb-0") // person ids[0] is an outsider to the rest
 	ownerTok := userToken(t, profile.AppFacebook, "owner-fb-0")
+	seedAccountLists(t, s.DatabaseURL, "rt", 500)
+	seedAccountLists(t, s.DatabaseURL, "owner", 1)
+	fbBackend := serviceToken(t, profile.AppFacebook)
 
 	// measure runs the query (again and again with the cache on, until it is warm) and
 	// fails unless its round trips are as expected.
@@ -192,6 +260,19 @@ func testRoundTrips(t *testing.T, cached bool, s *testServer) {
 				}
 			})
 		})
+		t.Run(fmt.Sprintf("devices and crossPosts under _entities of %d accounts", n), func(t *testing.T) {
+			reps := make([]any, n)
+			for i := range reps {
+				reps[i] = map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": fmt.Sprintf("rt-fb-%d", i)}
+			}
+			measure(t, fbBackend, entitiesListsQuery, map[string]any{"r": reps}, entitiesListsRoundTrips, warmEntitiesListsRoundTrips, func(r *gqlResponse) {
+				mustOK(t, r)
+				last := fmt.Sprintf("_entities.%d", n-1)
+				if r.Get(last+".devices.1.id") != "web" || r.Get(last+".crossPosts.edges.1.node.target.app") != "INSTAGRAM" {
+					t.Fatalf("entity %d lacks its devices or cross-posts: %.1500s", n-1, r.Raw)
+				}
+			})
+		})
 	}
 	for _, n := range []int{1, 10, 100, 500} {
 		t.Run(fmt.Sprintf("activity under _entities of %d representations", n), func(t *testing.T) {
@@ -218,6 +299,14 @@ func testRoundTrips(t *testing.T, cached bool, s *testServer) {
 			mustOK(t, r)
 			if r.Get("viewer.settings.version") == nil || r.Get("viewer.accounts.1.linkedAt") == nil {
 				t.Fatalf("owner home incomplete: %s", r.Raw)
+			}
+		})
+	})
+	t.Run("nested viewer query with devices and crossPosts", func(t *testing.T) {
+		measure(t, ownerTok, nestedListsQuery, nil, nestedListsRoundTrips, warmListsRoundTrips, func(r *gqlResponse) {
+			mustOK(t, r)
+			if r.Get("viewer.accounts.0.devices.1.id") != "web" || r.Get("viewer.accounts.0.crossPosts.edges.1.node.contentId") != "post-1" {
+				t.Fatalf("nested lists incomplete: %.1500s", r.Raw)
 			}
 		})
 	})

@@ -235,6 +235,9 @@ type snapshot struct {
 	Settings map[string]*profile.Settings
 	Consents map[string][]*profile.Consent
 	Activity map[string][]*profile.ActivityEvent
+	Devices  map[string][]*profile.Device
+	// CrossPosts are the newest 1000 cross-posts of each account.
+	CrossPosts map[profile.CrossPostPage][]*profile.CrossPost
 }
 
 func (e *env) snapshot(t *testing.T) snapshot {
@@ -266,6 +269,18 @@ func (e *env) snapshot(t *testing.T) snapshot {
 	for _, p := range pids {
 		s.Activity[p] = e.activity(t, p)
 	}
+	var accountIDs []string
+	var pages []profile.CrossPostPage
+	for _, a := range accs {
+		accountIDs = append(accountIDs, a.ID)
+		pages = append(pages, profile.CrossPostPage{AccountID: a.ID, Limit: 1000})
+	}
+	if s.Devices, err = e.store.DevicesByAccount(c, accountIDs); err != nil {
+		t.Fatalf("snapshot devices: %v", err)
+	}
+	if s.CrossPosts, err = e.store.CrossPosts(c, pages); err != nil {
+		t.Fatalf("snapshot cross-posts: %v", err)
+	}
 	return s
 }
 
@@ -292,6 +307,12 @@ func dump(s snapshot) string {
 	}
 	for p, evs := range s.Activity {
 		fmt.Fprintf(&b, "activity %s=%d; ", p, len(evs))
+	}
+	for a, ds := range s.Devices {
+		fmt.Fprintf(&b, "devices %s=%d; ", a, len(ds))
+	}
+	for p, cs := range s.CrossPosts {
+		fmt.Fprintf(&b, "cross-posts %s=%d; ", p.AccountID, len(cs))
 	}
 	return b.String()
 }

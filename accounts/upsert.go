@@ -17,6 +17,9 @@ type UpsertAccountInput struct {
 	AppUserID, Username                        string
 	DisplayName, AvatarURL, PhoneNumber, Email *string
 	Birthdate                                  *profile.Date
+	// Devices, when not nil, replaces the account's device list (an empty list removes
+	// every device); nil keeps it.
+	Devices *[]*profile.Device
 }
 
 // maxAppUserID bounds appUserId, in characters.
@@ -27,16 +30,20 @@ type upsertFields struct {
 	username                                   string
 	displayName, avatarURL, phoneNumber, email *string
 	birthdate                                  *profile.Date
+	devices                                    *[]*profile.Device // validated, times normalized
 }
 
 // UpsertAppAccount creates or updates the account (v.App, in.AppUserID) as pushed by the
 // backend of v.App, and returns it as stored. Fields left nil keep their value; given
 // fields are validated and normalized, and UpdatedAt moves only when a value changed. A
-// change to a linked account appends PROFILE_UPDATED to its person's activity.
+// change to a linked account (its profile fields or its devices) appends one
+// PROFILE_UPDATED to its person's activity. Given devices replace the stored list
+// (SPEC §6); they do not move UpdatedAt, which dates the profile fields the merged
+// profile compares.
 //
 // Errors: FORBIDDEN unless v is a service token; BAD_USER_INPUT for an invalid field
 // (appUserId must be 1–128 characters without control characters, username is
-// required).
+// required, devices as profile.ValidateDevices), and then nothing is written.
 func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in UpsertAccountInput) (*profile.Account, error) {
 	if v == nil || !v.Service {
 		return nil, profile.Errorf(profile.Forbidden, "upsertAppAccount needs a service token of the account's app")
@@ -50,6 +57,9 @@ func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in Up
 	}
 	f, err := validateUpsert(in, profile.DateOf(now))
 	if err != nil {
+		return nil, err
+	}
+	if f.devices, err = validateDevices(in.Devices, now); err != nil {
 		return nil, err
 	}
 	key := profile.AccountKey{App: v.App, AppUserID: in.AppUserID}
@@ -85,18 +95,24 @@ func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in Up
 				}
 				return fmt.Errorf("insert account: %w", err)
 			}
+			if _, err := replaceDevices(ctx, tx, acc.ID, f.devices); err != nil {
+				return err
+			}
 			out = acc
 			return nil
 		}
-		if !f.apply(acc, now) {
-			out = acc
-			return nil
+		changed := f.apply(acc, now)
+		if changed {
+			acc.UpdatedAt = now
+			if err := tx.UpdateAccount(ctx, acc); err != nil {
+				return fmt.Errorf("update account: %w", err)
+			}
 		}
-		acc.UpdatedAt = now
-		if err := tx.UpdateAccount(ctx, acc); err != nil {
-			return fmt.Errorf("update account: %w", err)
+		devicesChanged, err := replaceDevices(ctx, tx, acc.ID, f.devices)
+		if err != nil {
+			return err
 		}
-		if acc.Linked() {
+		if (changed || devicesChanged) && acc.Linked() {
 			if err := appendEvent(ctx, tx, acc.PersonID, profile.ActivityProfileUpdated, v.App, now, "updated by "+string(v.App)); err != nil {
 				return err
 			}

@@ -27,12 +27,13 @@ func (inv Invalidation) Empty() bool {
 }
 
 func (inv Invalidation) cacheKeys() []string {
-	keys := make([]string, 0, len(inv.Persons)+len(inv.Accounts)+len(inv.Keys)+len(inv.Settings))
+	keys := make([]string, 0, len(inv.Persons)+2*len(inv.Accounts)+len(inv.Keys)+len(inv.Settings))
 	for _, id := range inv.Persons {
 		keys = append(keys, personKey(id))
 	}
 	for _, id := range inv.Accounts {
-		keys = append(keys, accountKey(id))
+		// An account's devices are part of its content: they go with it.
+		keys = append(keys, accountKey(id), devicesKey(id))
 	}
 	for _, k := range inv.Keys {
 		keys = append(keys, keyKey(k))

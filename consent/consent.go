@@ -23,6 +23,10 @@ type Request struct {
 	// Purpose is U. Anything other than PurposeAds (including "") is treated as
 	// SERVICE.
 	Purpose profile.Purpose
+	// Service marks a service token of App (scope accounts:write): the backend that
+	// pushed App's account records. It sees them all back (SPEC §5 "An app's own
+	// records"); for other apps' accounts it is a non-owner.
+	Service bool
 }
 
 // Grants are a person's effective consents. The zero value grants nothing.
@@ -121,12 +125,23 @@ func consentRequired(c profile.Category, s profile.App) Decision {
 //     gets CONSENT_REQUIRED and anyone else a silently absent value.
 //  5. Consents naming unlinked apps were already dropped by NewGrants.
 //
-// A nil src is silently absent. Decide returns errors only inside the Decision.
+// Before all of them, an app's own records: a service token of T sees every category of
+// every account of T (S = T), linked or not, whatever the purpose; it pushed them. For
+// accounts of other apps a service token has no viewer and falls under rules 1 and 2.
+//
+// List-valued fields (devices, crossPosts) are decided once for the whole list, with
+// the account's app as S. A nil src is silently absent. Decide returns errors only
+// inside the Decision.
 func Decide(r Request, src *profile.Account, g Grants, c profile.Category) Decision {
 	if src == nil {
 		return absent
 	}
 	s, t := src.App, r.App
+
+	// SPEC §5 "An app's own records".
+	if r.Service && s == t {
+		return visible
+	}
 
 	// Rule 1: an account outside any person shares nothing across apps.
 	if src.PersonID == "" {

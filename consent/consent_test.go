@@ -31,6 +31,7 @@ const (
 	strangerNoPerson viewerKind = "non-owner without a person"
 	strangerOther    viewerKind = "non-owner of another person"
 	serviceToken     viewerKind = "service token"
+	serviceUnlinked  viewerKind = "unlinked account, service token"
 	owner            viewerKind = "owner"
 )
 
@@ -52,6 +53,19 @@ func expect(v viewerKind, sameApp, serviceConsent, adsConsent bool, p profile.Pu
 	crossAppAllowed := serviceConsent && (p != profile.PurposeAds || adsConsent)
 
 	switch v {
+	case serviceToken, serviceUnlinked:
+		// An app's own records (SPEC §5): the service token of T sees every category
+		// of T's accounts, linked or not; other apps' accounts as a non-owner.
+		if sameApp {
+			return shown
+		}
+		if !isProfile {
+			return forbidden
+		}
+		if v == serviceToken && crossAppAllowed {
+			return shown
+		}
+		return absent
 	case unlinkedSelf, unlinkedOther:
 		// Nothing of an unlinked account leaves its own app; within it, the account
 		// itself sees everything and others see its profile.
@@ -89,7 +103,8 @@ func requestFor(v viewerKind, p profile.Purpose) consent.Request {
 		r.ViewerAccountID = viewerID
 	case strangerOther:
 		r.ViewerAccountID, r.ViewerPersonID = viewerID, personQ
-	case serviceToken:
+	case serviceToken, serviceUnlinked:
+		r.Service = true
 	case owner:
 		r.ViewerAccountID, r.ViewerPersonID = viewerID, personP
 	}
@@ -148,7 +163,7 @@ func assertDecision(tb testing.TB, got consent.Decision, want outcome, c profile
 }
 
 func TestDecideExhaustive(t *testing.T) {
-	viewers := []viewerKind{unlinkedSelf, unlinkedOther, strangerNoPerson, strangerOther, serviceToken, owner}
+	viewers := []viewerKind{unlinkedSelf, unlinkedOther, strangerNoPerson, strangerOther, serviceToken, serviceUnlinked, owner}
 	bools := []bool{false, true}
 	purposes := []profile.Purpose{profile.PurposeService, profile.PurposeAds}
 	counts := map[outcome]int{}
@@ -164,7 +179,7 @@ func TestDecideExhaustive(t *testing.T) {
 								s = appT
 							}
 							src := &profile.Account{ID: srcID, App: s, AppUserID: "u1", PersonID: personP}
-							if v == unlinkedSelf || v == unlinkedOther {
+							if v == unlinkedSelf || v == unlinkedOther || v == serviceUnlinked {
 								src.PersonID = ""
 							}
 							consents := decoys(s, appT, c)
@@ -189,8 +204,8 @@ func TestDecideExhaustive(t *testing.T) {
 			}
 		}
 	}
-	if n != 6*2*2*2*2*5 {
-		t.Fatalf("ran %d cases, want %d", n, 6*2*2*2*2*5)
+	if n != 7*2*2*2*2*5 {
+		t.Fatalf("ran %d cases, want %d", n, 7*2*2*2*2*5)
 	}
 	for _, o := range []outcome{shown, absent, forbidden, consentRequired} {
 		if counts[o] == 0 {
@@ -243,8 +258,26 @@ func TestDecideExplicitCases(t *testing.T) {
 		{"unlinked account's contact is forbidden to others", strangerIG, lonelyIG, all, nil, profile.CategoryContact, forbidden},
 		{"unlinked account's profile stays in its app", consent.Request{ViewerAccountID: "x-fb", App: fb}, lonelyIG, all, []*profile.Consent{grant(ig, fb, profile.CategoryProfile, svc)}, profile.CategoryProfile, absent},
 		{"unlinked account's contact is forbidden in another app", consent.Request{ViewerAccountID: "x-fb", App: fb}, lonelyIG, all, nil, profile.CategoryContact, forbidden},
-		{"service token sees same-app profile", consent.Request{App: ig}, igAccount, all, nil, profile.CategoryProfile, shown},
-		{"service token is forbidden contact data", consent.Request{App: ig}, igAccount, all, nil, profile.CategoryContact, forbidden},
+		{"service token sees same-app profile", consent.Request{App: ig, Service: true}, igAccount, all, nil, profile.CategoryProfile, shown},
+		// SPEC §5 "An app's own records".
+		{"service token sees its own app's contact data", consent.Request{App: ig, Service: true}, igAccount, all, nil, profile.CategoryContact, shown},
+		{"service token sees its own app's birthdate", consent.Request{App: ig, Service: true}, igAccount, all, nil, profile.CategoryAge, shown},
+		{"service token sees its own app's devices", consent.Request{App: ig, Service: true}, igAccount, all, nil, profile.CategoryDevice, shown},
+		{"service token sees its own app's cross-posts", consent.Request{App: ig, Service: true}, igAccount, all, nil, profile.CategoryActivity, shown},
+		{"service token sees its own unlinked account's contact data", consent.Request{App: ig, Service: true}, lonelyIG, all, nil, profile.CategoryContact, shown},
+		{"service token for ads sees its own app's devices", consent.Request{App: ig, Service: true, Purpose: ads}, igAccount, all, nil, profile.CategoryDevice, shown},
+		{"service token is forbidden another app's contact data", consent.Request{App: ig, Service: true}, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryContact, svc)}, profile.CategoryContact, forbidden},
+		{"service token is forbidden another app's devices even with consent", consent.Request{App: ig, Service: true}, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryDevice, svc)}, profile.CategoryDevice, forbidden},
+		{"service token sees another app's profile only with consent", consent.Request{App: ig, Service: true}, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryProfile, svc)}, profile.CategoryProfile, shown},
+		{"service token cannot tell whether another app is linked", consent.Request{App: ig, Service: true}, fbAccount, all, nil, profile.CategoryProfile, absent},
+		{"a request without the service flag is not the app's backend", consent.Request{App: ig}, igAccount, all, nil, profile.CategoryContact, forbidden},
+		// List-valued gated fields (SPEC §5).
+		{"owner sees another app's devices with DEVICE consent", ownerIG, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryDevice, svc)}, profile.CategoryDevice, shown},
+		{"owner is asked for DEVICE consent", ownerIG, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryActivity, svc)}, profile.CategoryDevice, consentRequired},
+		{"owner sees another app's cross-posts with ACTIVITY consent", ownerIG, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryActivity, svc)}, profile.CategoryActivity, shown},
+		{"stranger is forbidden same-app devices", strangerIG, igAccount, all, nil, profile.CategoryDevice, forbidden},
+		{"stranger is forbidden cross-posts even with consent", strangerIG, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryActivity, svc)}, profile.CategoryActivity, forbidden},
+		{"owner's ads request needs the ADS DEVICE consent too", ownerIGAds, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryDevice, svc)}, profile.CategoryDevice, consentRequired},
 		{"empty viewer account id is not the unlinked account with an empty id", consent.Request{App: ig}, &profile.Account{App: ig}, all, nil, profile.CategoryContact, forbidden},
 		{"empty purpose counts as SERVICE", consent.Request{ViewerPersonID: personP, App: ig}, fbAccount, all, []*profile.Consent{grant(fb, ig, profile.CategoryAge, svc)}, profile.CategoryAge, shown},
 		// Rule 5.

@@ -44,7 +44,7 @@ func nonEmpty(s *string) bool { return s != nil && *s != "" }
 //
 // When no value is visible, chosen is nil and err is:
 //   - FORBIDDEN when r is not the owner and f's category is not PROFILE, whether or not
-//     any account has a value;
+//     any account has a value (a service token: when only other apps hold one);
 //   - CONSENT_REQUIRED for the owner when some value is present but hidden, naming the
 //     category and the source app of the value that would have been chosen;
 //   - nil otherwise (null without an error).
@@ -54,7 +54,7 @@ func Merge(r Request, personID string, accounts []*profile.Account, g Grants, f 
 	if _, ok := profile.FieldCategory[f]; !ok {
 		return nil, profile.Errorf(profile.Internal, "unknown profile field %q", f)
 	}
-	m := merge(r.App, IsOwner(r, personID), decided(r, personID, accounts, g), f)
+	m := merge(r, IsOwner(r, personID), decided(r, personID, accounts, g), f)
 	return m.Account, m.Err
 }
 
@@ -111,7 +111,7 @@ func Sources(r Request, personID string, accounts []*profile.Account, g Grants) 
 	owner, views := IsOwner(r, personID), decided(r, personID, accounts, g)
 	out := []FieldSource{}
 	for _, f := range profile.ProfileFields {
-		if m := merge(r.App, owner, views, f); m.Account != nil {
+		if m := merge(r, owner, views, f); m.Account != nil {
 			out = append(out, FieldSource{Field: f, App: m.Account.App})
 		}
 	}

@@ -115,6 +115,10 @@ func TestMerge(t *testing.T) {
 		{"stranger sees consented profile", stranger, withoutIG(t), []*profile.Consent{grant(wa, profile.CategoryProfile)}, profile.FieldUsername, wa, "", ""},
 		{"consent from an app no longer linked is inert", owner, withoutIG(t), []*profile.Consent{grant(th, profile.CategoryProfile)}, profile.FieldDisplayName, "", profile.ConsentRequired, fb},
 		{"unknown field is internal", owner, accounts(t), nil, "password", "", profile.Internal, ""},
+		// SPEC §5 "An app's own records".
+		{"service token sees its own app's contact value", consent.Request{App: ig, Service: true}, accounts(t), nil, profile.FieldEmail, ig, "", ""},
+		{"service token is forbidden other apps' contact values", consent.Request{App: ig, Service: true}, withoutIG(t), []*profile.Consent{grant(fb, profile.CategoryContact)}, profile.FieldEmail, "", profile.Forbidden, ""},
+		{"service token sees consented profile of other apps", consent.Request{App: ig, Service: true}, withoutIG(t), []*profile.Consent{grant(wa, profile.CategoryProfile)}, profile.FieldUsername, wa, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

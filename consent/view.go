@@ -141,7 +141,7 @@ func NewPersonView(r Request, personID string, accounts []*profile.Account, cons
 	}
 	owner := IsOwner(r, personID)
 	for i, f := range profile.ProfileFields {
-		v.Profile.fields[i] = merge(r.App, owner, v.Accounts, f)
+		v.Profile.fields[i] = merge(r, owner, v.Accounts, f)
 	}
 	v.Profile.finish()
 	return v
@@ -199,9 +199,11 @@ func (v *PersonView) OwnerOnly(what string, protective bool) Decision {
 }
 
 // merge picks the shown account of field f among decided accounts (SPEC §5): see Merge.
-func merge(t profile.App, owner bool, accounts []*AccountView, f profile.Field) Merged {
-	c := profile.FieldCategory[f]
-	if !owner && c != profile.CategoryProfile {
+// A service token is no owner, but its own app's records are visible to it (Decide), so
+// it goes through the per-account decisions.
+func merge(r Request, owner bool, accounts []*AccountView, f profile.Field) Merged {
+	t, c := r.App, profile.FieldCategory[f]
+	if !owner && !r.Service && c != profile.CategoryProfile {
 		return Merged{Err: forbidden(c).Err}
 	}
 	var shown, hidden *profile.Account

@@ -58,9 +58,11 @@ type Peeker interface {
 // Loaders are the per-request loaders and views.
 type Loaders struct {
 	persons       *dataloadgen.Loader[string, *profile.Person]
+	accounts      *dataloadgen.Loader[string, *profile.Account]
 	accountsByKey *dataloadgen.Loader[profile.AccountKey, *profile.Account]
 	settings      *dataloadgen.Loader[string, *profile.Settings]
 	activity      *dataloadgen.Loader[profile.ActivityPage, []*profile.ActivityEvent]
+	lists         listLoaders // devices and cross-posts (devices.go)
 	readers       Readers
 	peek          Peeker // readers.Content's, if it is one
 
@@ -123,7 +125,9 @@ func New(r Readers, wait time.Duration) *Loaders {
 		grants:        map[string]consent.Grants{},
 		views:         map[string]*consent.PersonView{},
 	}
+	l.accounts = dataloadgen.NewMappedLoader(r.Content.AccountsByID, opt)
 	l.activity = dataloadgen.NewMappedLoader(l.fetchActivity, opt)
+	l.lists = newListLoaders(r, opt)
 	l.peek, _ = r.Content.(Peeker)
 	return l
 }
@@ -233,10 +237,17 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 			f.set(st, nil)
 			l.states[pid] = f
 		}
-		if len(accountIDs) > 0 {
-			for _, ln := range st.Links {
-				personOf[ln.AccountID] = pid
-			}
+		for _, ln := range st.Links {
+			personOf[ln.AccountID] = pid
+		}
+	}
+	// A fresh link names its account's person: keep that too, so that a person's own
+	// accounts met again through the content path (a cross-post's target) need no read.
+	for aid, pid := range personOf {
+		if l.accountPerson[aid] == nil {
+			f := newFlight[string]()
+			f.set(pid, nil)
+			l.accountPerson[aid] = f
 		}
 	}
 	l.mu.Unlock()
@@ -248,7 +259,7 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 	}
 	vs := viewerState{acc: got.Viewer}
 	if v != nil {
-		vs.req = consent.Request{App: v.App, Purpose: v.Purpose}
+		vs.req = consent.Request{App: v.App, Purpose: v.Purpose, Service: v.Service}
 	}
 	if a := got.Viewer; a != nil {
 		vs.req.ViewerAccountID, vs.req.ViewerPersonID = a.ID, a.PersonID
@@ -591,6 +602,38 @@ func (l *Loaders) heldAccounts(ctx context.Context, ids []string) (map[string]*p
 	}
 	l.mu.Unlock()
 	return out, nil
+}
+
+// Account returns the account with id, or nil if there is none: what the request holds,
+// else what the cache holds, else through a loader, so that the concurrent resolvers of
+// a level (cross-post targets) share one store call.
+func (l *Loaders) Account(ctx context.Context, id string) (*profile.Account, error) {
+	l.mu.Lock()
+	a, ok := l.held[id]
+	l.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	if l.peek != nil {
+		if a, ok := l.peek.PeekAccount(id); ok {
+			l.hold(id, a)
+			return a, nil
+		}
+	}
+	a, err := absent(l.accounts.Load(ctx, id))
+	if err != nil {
+		return nil, fmt.Errorf("load account: %w", err)
+	}
+	l.hold(id, a)
+	return a, nil
+}
+
+func (l *Loaders) hold(id string, a *profile.Account) {
+	l.mu.Lock()
+	if _, ok := l.held[id]; !ok {
+		l.held[id] = a
+	}
+	l.mu.Unlock()
 }
 
 // Accounts returns the accounts with ids, aligned to ids; absent ones are nil.

@@ -9,8 +9,14 @@
 //     merged profile takes bio and avatar from INSTAGRAM and the phone from WHATSAPP, but
 //     an ads request loses the phone (no ADS consent for CONTACT). In INSTAGRAM or
 //     WHATSAPP, FACEBOOK's email is CONSENT_REQUIRED. Settings: syncProfile on,
-//     cross-posting INSTAGRAM→FACEBOOK, single sign-on into INSTAGRAM. Her birthdates
-//     differ by less than a year: no age discrepancy, ADULT.
+//     cross-posting INSTAGRAM→FACEBOOK and WHATSAPP→FACEBOOK, single sign-on into
+//     INSTAGRAM. Her birthdates differ by less than a year: no age discrepancy, ADULT.
+//     Devices (category DEVICE): WHATSAPP reported an Android phone and a desktop,
+//     INSTAGRAM an iPhone, FACEBOOK a web browser. Cross-posts (category ACTIVITY): a
+//     WHATSAPP status and an INSTAGRAM post, both shared to FACEBOOK. She granted
+//     WHATSAPP→FACEBOOK ACTIVITY (SERVICE) and INSTAGRAM→FACEBOOK DEVICE (SERVICE): in
+//     FACEBOOK the WHATSAPP cross-post and the INSTAGRAM iPhone cross, while INSTAGRAM's
+//     cross-posts and WHATSAPP's devices are CONSENT_REQUIRED.
 //   - Bob links FACEBOOK, INSTAGRAM and THREADS and granted nothing: nothing crosses. His
 //     INSTAGRAM birthdate makes him 16 on the seeding day and his FACEBOOK one an adult:
 //     ageRange AGE_16_17 (the youngest wins) and ageDiscrepancy true.
@@ -69,12 +75,23 @@ type member struct {
 	accounts []demoAccount
 	consents []profile.ConsentKey
 	settings *profile.Settings // nil: the defaults
-	since    time.Duration     // how long ago the person linked
+	// crossPosts are recorded after the settings (their rules must exist), in order.
+	crossPosts []demoCrossPost
+	since      time.Duration // how long ago the person linked
 }
 
 type demoAccount struct {
 	account *profile.Account
 	note    string
+	devices []*profile.Device
+}
+
+// demoCrossPost is content shared from the member's account in from to the one in to.
+type demoCrossPost struct {
+	from, to  profile.App
+	contentID string
+	platform  profile.DevicePlatform
+	at        time.Time
 }
 
 // Seed writes the demo data into s in one transaction and describes it. It is
@@ -137,6 +154,11 @@ func write(ctx context.Context, tx profile.Tx, m member, now time.Time) error {
 		if err := tx.InsertAccount(ctx, a.account); err != nil {
 			return fmt.Errorf("insert %s account: %w", a.account.App, err)
 		}
+		if len(a.devices) > 0 {
+			if err := tx.ReplaceDevices(ctx, a.account.ID, a.devices); err != nil {
+				return fmt.Errorf("put %s devices: %w", a.account.App, err)
+			}
+		}
 		if !m.linked {
 			continue
 		}
@@ -173,7 +195,36 @@ func write(ctx context.Context, tx profile.Tx, m member, now time.Time) error {
 			return err
 		}
 	}
+	for _, cp := range m.crossPosts {
+		c := &profile.CrossPost{
+			ID:        uuid.NewSHA1(namespace, []byte("crosspost/"+string(cp.from)+"/"+cp.contentID)).String(),
+			AccountID: accountOf(m, cp.from), From: cp.from, To: cp.to, TargetAccountID: accountOf(m, cp.to),
+			ContentID: cp.contentID, DevicePlatform: ptr(cp.platform), At: cp.at,
+		}
+		if _, _, err := tx.InsertCrossPost(ctx, c); err != nil {
+			return fmt.Errorf("record cross-post: %w", err)
+		}
+		if err := appendEvent(ctx, tx, m.name, profile.ActivityCrossPosted, cp.from, cp.at,
+			"shared from "+string(cp.from)+" to "+string(cp.to)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// accountOf returns the id of the member's account in app.
+func accountOf(m member, app profile.App) string {
+	for _, a := range m.accounts {
+		if a.account.App == app {
+			return a.account.ID
+		}
+	}
+	return ""
+}
+
+// device is a demo device last active at t.
+func device(id string, platform profile.DevicePlatform, model, version string, conn profile.ConnectionType, t time.Time) *profile.Device {
+	return &profile.Device{ID: id, Platform: platform, Model: ptr(model), AppVersion: ptr(version), Connection: ptr(conn), LastActiveAt: t}
 }
 
 func appendEvent(ctx context.Context, tx profile.Tx, name string, typ profile.ActivityType, app profile.App, at time.Time, detail string) error {
@@ -279,35 +330,48 @@ func cast(now time.Time) []member {
 		{
 			name: "Alice", linked: true, since: 30 * day,
 			accounts: []demoAccount{
-				{aliceFB, "FACEBOOK merges INSTAGRAM's bio and avatar (PROFILE consent) and WHATSAPP's phone (CONTACT consent); with purpose ads the phone is CONSENT_REQUIRED"},
-				{aliceIG, "FACEBOOK's email and WHATSAPP's phone are CONSENT_REQUIRED here; crossPostTargets(from: INSTAGRAM) is [FACEBOOK]; createLoginHandoff(targetApp: INSTAGRAM) works from any of her apps"},
-				{aliceWA, "nothing is consented towards WHATSAPP: only WHATSAPP's own values show"},
+				{aliceFB, "FACEBOOK merges INSTAGRAM's bio and avatar (PROFILE consent) and WHATSAPP's phone (CONTACT consent); with purpose ads the phone is CONSENT_REQUIRED; " +
+					"among her accounts, WHATSAPP's crossPosts cross (ACTIVITY consent) and so do INSTAGRAM's devices (DEVICE consent), while WHATSAPP's devices and INSTAGRAM's crossPosts are CONSENT_REQUIRED",
+					[]*profile.Device{device("fb-web-1", profile.PlatformWeb, "Firefox", "2026.11", profile.ConnectionWiFi, ago(1))}},
+				{aliceIG, "FACEBOOK's email and WHATSAPP's phone are CONSENT_REQUIRED here; crossPostTargets(from: INSTAGRAM) is [FACEBOOK]; createLoginHandoff(targetApp: INSTAGRAM) works from any of her apps",
+					[]*profile.Device{device("ig-iphone-1", profile.PlatformIOS, "iPhone 15", "312.0", profile.ConnectionCellular, ago(2))}},
+				{aliceWA, "nothing is consented towards WHATSAPP: only WHATSAPP's own values show, its own devices and cross-posts included; the WHATSAPP backend may crossPost(alice-wa to FACEBOOK)",
+					[]*profile.Device{
+						device("wa-android-1", profile.PlatformAndroid, "Pixel 8", "2.24.25", profile.ConnectionWiFi, ago(3)),
+						device("wa-desktop-1", profile.PlatformDesktop, "Windows 11", "2.24.25", profile.ConnectionEthernet, ago(4)),
+					}},
 			},
 			consents: []profile.ConsentKey{
 				key(profile.AppInstagram, profile.AppFacebook, profile.CategoryProfile, profile.PurposeService),
 				key(profile.AppWhatsApp, profile.AppFacebook, profile.CategoryContact, profile.PurposeService),
 				key(profile.AppInstagram, profile.AppFacebook, profile.CategoryProfile, profile.PurposeAds),
+				key(profile.AppWhatsApp, profile.AppFacebook, profile.CategoryActivity, profile.PurposeService),
+				key(profile.AppInstagram, profile.AppFacebook, profile.CategoryDevice, profile.PurposeService),
 			},
 			settings: &profile.Settings{
 				PersonID: personID("Alice"), SyncProfile: true,
-				CrossPosting: []profile.CrossPostRule{{From: profile.AppInstagram, To: profile.AppFacebook}},
+				CrossPosting: []profile.CrossPostRule{{From: profile.AppInstagram, To: profile.AppFacebook}, {From: profile.AppWhatsApp, To: profile.AppFacebook}},
 				SingleSignOn: []profile.App{profile.AppInstagram},
 				Version:      1, UpdatedAt: ago(25),
+			},
+			crossPosts: []demoCrossPost{
+				{profile.AppInstagram, profile.AppFacebook, "ig-post-1001", profile.PlatformIOS, ago(3)},
+				{profile.AppWhatsApp, profile.AppFacebook, "wa-status-2002", profile.PlatformAndroid, ago(2)},
 			},
 		},
 		{
 			name: "Bob", linked: true, since: 14 * day,
 			accounts: []demoAccount{
-				{bobFB, "no consents: nothing crosses between his apps; ageRange AGE_16_17 and ageDiscrepancy true"},
-				{bobIG, "his INSTAGRAM birthdate makes him 16: the youngest birthdate wins"},
-				{bobTH, "FACEBOOK's email is CONSENT_REQUIRED here; as an outsider, query Alice's person: only THREADS-visible PROFILE values show"},
+				{account: bobFB, note: "no consents: nothing crosses between his apps; ageRange AGE_16_17 and ageDiscrepancy true"},
+				{account: bobIG, note: "his INSTAGRAM birthdate makes him 16: the youngest birthdate wins"},
+				{account: bobTH, note: "FACEBOOK's email is CONSENT_REQUIRED here; as an outsider, query Alice's person: only THREADS-visible PROFILE values show"},
 			},
 		},
 		{
 			name: "Carol", linked: true, since: 7 * day,
 			accounts: []demoAccount{
-				{carolMS, "INSTAGRAM's bio is CONSENT_REQUIRED here: nothing is consented towards MESSENGER"},
-				{carolIG, "MESSENGER's phone crosses (CONTACT consent) but its avatar is CONSENT_REQUIRED (no PROFILE consent)"},
+				{account: carolMS, note: "INSTAGRAM's bio is CONSENT_REQUIRED here: nothing is consented towards MESSENGER"},
+				{account: carolIG, note: "MESSENGER's phone crosses (CONTACT consent) but its avatar is CONSENT_REQUIRED (no PROFILE consent)"},
 			},
 			consents: []profile.ConsentKey{
 				key(profile.AppMessenger, profile.AppInstagram, profile.CategoryContact, profile.PurposeService),
@@ -316,7 +380,7 @@ func cast(now time.Time) []member {
 		{
 			name: "Dave", linked: false, since: 3 * day,
 			accounts: []demoAccount{
-				{daveTH, "an account linked to no one: viewer is null; link another account with linkAccount(proof)"},
+				{account: daveTH, note: "an account linked to no one: viewer is null; link another account with linkAccount(proof)"},
 			},
 		},
 	}

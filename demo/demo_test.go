@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/demo"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/profile"
@@ -227,6 +228,8 @@ func TestSeedShowsTheRules(t *testing.T) {
 			{SourceApp: profile.AppInstagram, TargetApp: profile.AppFacebook, Category: profile.CategoryProfile, Purpose: profile.PurposeService},
 			{SourceApp: profile.AppWhatsApp, TargetApp: profile.AppFacebook, Category: profile.CategoryContact, Purpose: profile.PurposeService},
 			{SourceApp: profile.AppInstagram, TargetApp: profile.AppFacebook, Category: profile.CategoryProfile, Purpose: profile.PurposeAds},
+			{SourceApp: profile.AppWhatsApp, TargetApp: profile.AppFacebook, Category: profile.CategoryActivity, Purpose: profile.PurposeService},
+			{SourceApp: profile.AppInstagram, TargetApp: profile.AppFacebook, Category: profile.CategoryDevice, Purpose: profile.PurposeService},
 		}
 		if got := keys(m[alice]); !slices.Equal(got, wantAlice) {
 			t.Errorf("Alice's consents = %v, want %v", got, wantAlice)
@@ -247,12 +250,58 @@ func TestSeedShowsTheRules(t *testing.T) {
 		}
 		st := m[alice]
 		if st == nil || !st.SyncProfile || st.Version != 1 ||
-			!slices.Equal(st.CrossPosting, []profile.CrossPostRule{{From: profile.AppInstagram, To: profile.AppFacebook}}) ||
+			!slices.Equal(st.CrossPosting, []profile.CrossPostRule{{From: profile.AppInstagram, To: profile.AppFacebook}, {From: profile.AppWhatsApp, To: profile.AppFacebook}}) ||
 			!slices.Equal(st.SingleSignOn, []profile.App{profile.AppInstagram}) {
 			t.Errorf("Alice's settings = %+v", st)
 		}
 		if m[bob] != nil || m[carol] != nil {
 			t.Errorf("Bob or Carol have stored settings, want the defaults")
+		}
+	})
+
+	t.Run("Alice's accounts have devices and cross-posts, one of each crossing to FACEBOOK", func(t *testing.T) {
+		ids := []string{acc("Alice", profile.AppFacebook).ID, acc("Alice", profile.AppInstagram).ID, acc("Alice", profile.AppWhatsApp).ID}
+		devs, err := s.DevicesByAccount(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int{1, 1, 2} {
+			if len(devs[ids[i]]) != want {
+				t.Errorf("account %d has %d devices, want %d", i, len(devs[ids[i]]), want)
+			}
+			if err := profile.ValidateDevices(devs[ids[i]], now); err != nil {
+				t.Errorf("demo devices are invalid: %v", err)
+			}
+		}
+		pages := []profile.CrossPostPage{{AccountID: ids[1], Limit: 10}, {AccountID: ids[2], Limit: 10}}
+		cps, err := s.CrossPosts(ctx, pages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pages {
+			if len(cps[p]) != 1 || cps[p][0].To != profile.AppFacebook || cps[p][0].TargetAccountID != ids[0] {
+				t.Errorf("cross-posts of %s = %+v, want one to her FACEBOOK account", p.AccountID, cps[p])
+			}
+		}
+		// The consents that let WHATSAPP's cross-posts and INSTAGRAM's devices (only)
+		// cross to FACEBOOK, as the token notes say.
+		c, _ := s.ConsentsByPerson(ctx, []string{alice})
+		g := consent.NewGrants([]profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppWhatsApp}, c[alice])
+		fbOwner := consent.Request{ViewerAccountID: ids[0], ViewerPersonID: alice, App: profile.AppFacebook}
+		for _, tc := range []struct {
+			app  profile.App
+			cat  profile.Category
+			want bool
+		}{
+			{profile.AppWhatsApp, profile.CategoryActivity, true}, {profile.AppInstagram, profile.CategoryDevice, true},
+			{profile.AppWhatsApp, profile.CategoryDevice, false}, {profile.AppInstagram, profile.CategoryActivity, false},
+		} {
+			if d := consent.Decide(fbOwner, acc("Alice", tc.app), g, tc.cat); d.Visible != tc.want {
+				t.Errorf("%s %s visible in FACEBOOK = %v, want %v", tc.app, tc.cat, d.Visible, tc.want)
+			}
+		}
+		if note := user(t, d, "Alice", profile.AppFacebook).Note; !strings.Contains(note, "WHATSAPP's crossPosts cross") {
+			t.Errorf("Alice's FACEBOOK token note does not say which cross-post crosses: %q", note)
 		}
 	})
 
@@ -291,7 +340,7 @@ func TestSeedShowsTheRules(t *testing.T) {
 			pid  string
 			want map[profile.ActivityType]int
 		}{
-			{"Alice", alice, map[profile.ActivityType]int{profile.ActivityLinked: 3, profile.ActivityConsentGranted: 3, profile.ActivitySettingsUpdated: 1}},
+			{"Alice", alice, map[profile.ActivityType]int{profile.ActivityLinked: 3, profile.ActivityConsentGranted: 5, profile.ActivitySettingsUpdated: 1, profile.ActivityCrossPosted: 2}},
 			{"Bob", bob, map[profile.ActivityType]int{profile.ActivityLinked: 3}},
 			{"Carol", carol, map[profile.ActivityType]int{profile.ActivityLinked: 2, profile.ActivityConsentGranted: 1}},
 		} {

@@ -173,6 +173,19 @@ func (a *AppAccount) field(f profile.Field) (bool, error) {
 	return ok, errOf(err)
 }
 
+// Shows reports whether the request may see gated field f of the account.
+func (a *AppAccount) Shows(f profile.Field) bool {
+	ok, _ := a.V.Field(f)
+	return ok
+}
+
+// Gate returns the error of a hidden gated field f (nil when it is shown, or hidden
+// silently), for the resolvers of the list-valued fields (devices, crossPosts).
+func (a *AppAccount) Gate(f profile.Field) error {
+	_, err := a.field(f)
+	return err
+}
+
 // Username is gated (PROFILE).
 func (a *AppAccount) Username() (*string, error) {
 	if ok, err := a.field(profile.FieldUsername); !ok {

@@ -13,9 +13,11 @@ import (
 // ConcurrentFields are the fields gqlgen resolves in goroutines of their own, by
 // object type: resolvers and methods that take a context, which may block.
 var ConcurrentFields = gqlexec.Fields{
-	"Entity": {"findManyAppAccountByAppAndAppUserIDs": true, "findManyAppAccountByIDs": true, "findManyPersonByIDs": true},
-	"Person": {"activity": true, "crossPostTargets": true, "settings": true},
-	"Query":  {"_entities": true, "_service": true, "appAccount": true, "person": true, "viewer": true, "viewerAccount": true},
+	"AppAccount": {"crossPosts": true, "devices": true},
+	"CrossPost":  {"target": true},
+	"Entity":     {"findManyAppAccountByAppAndAppUserIDs": true, "findManyAppAccountByIDs": true, "findManyPersonByIDs": true},
+	"Person":     {"activity": true, "crossPostTargets": true, "settings": true},
+	"Query":      {"_entities": true, "_service": true, "appAccount": true, "person": true, "viewer": true, "viewerAccount": true},
 }
 
 // marshalSlice marshals a list: concurrently only when a field below it may block.

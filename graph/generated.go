@@ -32,6 +32,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AppAccount() AppAccountResolver
+	CrossPost() CrossPostResolver
 	Entity() EntityResolver
 	Mutation() MutationResolver
 	Person() PersonResolver
@@ -66,6 +68,8 @@ type ComplexityRoot struct {
 		Avatar      func(childComplexity int) int
 		Bio         func(childComplexity int) int
 		Birthdate   func(childComplexity int) int
+		CrossPosts  func(childComplexity int, first *int, after *string) int
+		Devices     func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -91,9 +95,38 @@ type ComplexityRoot struct {
 		TargetApp func(childComplexity int) int
 	}
 
+	CrossPost struct {
+		At             func(childComplexity int) int
+		ContentID      func(childComplexity int) int
+		DevicePlatform func(childComplexity int) int
+		From           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Target         func(childComplexity int) int
+		To             func(childComplexity int) int
+	}
+
+	CrossPostConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CrossPostEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CrossPostRule struct {
 		From func(childComplexity int) int
 		To   func(childComplexity int) int
+	}
+
+	Device struct {
+		AppVersion   func(childComplexity int) int
+		Connection   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastActiveAt func(childComplexity int) int
+		Model        func(childComplexity int) int
+		Platform     func(childComplexity int) int
 	}
 
 	Entity struct {
@@ -114,6 +147,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateLoginHandoff func(childComplexity int, targetApp profile.App) int
+		CrossPost          func(childComplexity int, input model.CrossPostInput) int
 		GrantConsent       func(childComplexity int, input model.ConsentInput) int
 		LinkAccount        func(childComplexity int, proof string) int
 		RedeemLoginHandoff func(childComplexity int, code string) int
@@ -185,6 +219,13 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AppAccountResolver interface {
+	Devices(ctx context.Context, obj *gqlmodel.AppAccount) ([]*profile.Device, error)
+	CrossPosts(ctx context.Context, obj *gqlmodel.AppAccount, first *int, after *string) (*model.CrossPostConnection, error)
+}
+type CrossPostResolver interface {
+	Target(ctx context.Context, obj *profile.CrossPost) (*gqlmodel.AppAccount, error)
+}
 type EntityResolver interface {
 	FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*gqlmodel.AppAccount, error)
 	FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*gqlmodel.AppAccount, error)
@@ -200,6 +241,7 @@ type MutationResolver interface {
 	RevokeConsent(ctx context.Context, input model.ConsentInput) (bool, error)
 	CreateLoginHandoff(ctx context.Context, targetApp profile.App) (*model.LoginHandoff, error)
 	RedeemLoginHandoff(ctx context.Context, code string) (*gqlmodel.AppAccount, error)
+	CrossPost(ctx context.Context, input model.CrossPostInput) (*profile.CrossPost, error)
 }
 type PersonResolver interface {
 	Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error)
@@ -320,6 +362,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AppAccount.Birthdate(childComplexity), true
+	case "AppAccount.crossPosts":
+		if e.ComplexityRoot.AppAccount.CrossPosts == nil {
+			break
+		}
+
+		args, err := ec.field_AppAccount_crossPosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AppAccount.CrossPosts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "AppAccount.devices":
+		if e.ComplexityRoot.AppAccount.Devices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppAccount.Devices(childComplexity), true
 	case "AppAccount.displayName":
 		if e.ComplexityRoot.AppAccount.DisplayName == nil {
 			break
@@ -430,6 +489,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Consent.TargetApp(childComplexity), true
 
+	case "CrossPost.at":
+		if e.ComplexityRoot.CrossPost.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.At(childComplexity), true
+	case "CrossPost.contentId":
+		if e.ComplexityRoot.CrossPost.ContentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.ContentID(childComplexity), true
+	case "CrossPost.devicePlatform":
+		if e.ComplexityRoot.CrossPost.DevicePlatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.DevicePlatform(childComplexity), true
+	case "CrossPost.from":
+		if e.ComplexityRoot.CrossPost.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.From(childComplexity), true
+	case "CrossPost.id":
+		if e.ComplexityRoot.CrossPost.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.ID(childComplexity), true
+	case "CrossPost.target":
+		if e.ComplexityRoot.CrossPost.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.Target(childComplexity), true
+	case "CrossPost.to":
+		if e.ComplexityRoot.CrossPost.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPost.To(childComplexity), true
+
+	case "CrossPostConnection.edges":
+		if e.ComplexityRoot.CrossPostConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPostConnection.Edges(childComplexity), true
+	case "CrossPostConnection.pageInfo":
+		if e.ComplexityRoot.CrossPostConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPostConnection.PageInfo(childComplexity), true
+
+	case "CrossPostEdge.cursor":
+		if e.ComplexityRoot.CrossPostEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPostEdge.Cursor(childComplexity), true
+	case "CrossPostEdge.node":
+		if e.ComplexityRoot.CrossPostEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossPostEdge.Node(childComplexity), true
+
 	case "CrossPostRule.from":
 		if e.ComplexityRoot.CrossPostRule.From == nil {
 			break
@@ -442,6 +570,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CrossPostRule.To(childComplexity), true
+
+	case "Device.appVersion":
+		if e.ComplexityRoot.Device.AppVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.AppVersion(childComplexity), true
+	case "Device.connection":
+		if e.ComplexityRoot.Device.Connection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.Connection(childComplexity), true
+	case "Device.id":
+		if e.ComplexityRoot.Device.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.ID(childComplexity), true
+	case "Device.lastActiveAt":
+		if e.ComplexityRoot.Device.LastActiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.LastActiveAt(childComplexity), true
+	case "Device.model":
+		if e.ComplexityRoot.Device.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.Model(childComplexity), true
+	case "Device.platform":
+		if e.ComplexityRoot.Device.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Device.Platform(childComplexity), true
 
 	case "Entity.findManyAppAccountByAppAndAppUserIDs":
 		if e.ComplexityRoot.Entity.FindManyAppAccountByAppAndAppUserIDs == nil {
@@ -514,6 +679,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateLoginHandoff(childComplexity, args["targetApp"].(profile.App)), true
+	case "Mutation.crossPost":
+		if e.ComplexityRoot.Mutation.CrossPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_crossPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CrossPost(childComplexity, args["input"].(model.CrossPostInput)), true
 	case "Mutation.grantConsent":
 		if e.ComplexityRoot.Mutation.GrantConsent == nil {
 			break
@@ -862,7 +1038,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAppAccountByAppAndAppUserIDsInput,
 		ec.unmarshalInputAppAccountByIDsInput,
 		ec.unmarshalInputConsentInput,
+		ec.unmarshalInputCrossPostInput,
 		ec.unmarshalInputCrossPostRuleInput,
+		ec.unmarshalInputDeviceInput,
 		ec.unmarshalInputPersonByIDsInput,
 		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUpdateSettingsInput,
@@ -1031,6 +1209,34 @@ enum ActivityType {
   LOGIN_HANDOFF_CREATED
   "A single-sign-on handoff code was redeemed."
   LOGIN_HANDOFF_REDEEMED
+  "Content was cross-posted from one linked app to another."
+  CROSS_POSTED
+}
+
+"The platform of a device."
+enum DevicePlatform {
+  "An Android phone or tablet."
+  ANDROID
+  "An iPhone or iPad."
+  IOS
+  "A web browser."
+  WEB
+  "A desktop app."
+  DESKTOP
+  "Any other platform."
+  OTHER
+}
+
+"How a device was last connected."
+enum ConnectionType {
+  "Wi-Fi."
+  WIFI
+  "A cellular network."
+  CELLULAR
+  "Wired Ethernet."
+  ETHERNET
+  "Any other connection."
+  OTHER
 }
 
 "The kind of an account recovery option."
@@ -1104,6 +1310,21 @@ type AppAccount
   email: String
   "Birthdate. Category AGE."
   birthdate: Date
+  """
+  The devices and connections the app reported for the account, ordered by id.
+  Category DEVICE: one consent decision for the whole list.
+  """
+  devices: [Device!]
+  """
+  Content this account cross-posted to the person's other apps, newest first.
+  Category ACTIVITY of the account's app: one consent decision for the whole list.
+  """
+  crossPosts(
+    "How many cross-posts to return (1 to 100)."
+    first: Int = 20
+    "Return cross-posts after this cursor (an ` + "`" + `endCursor` + "`" + ` of a previous page)."
+    after: String
+  ): CrossPostConnection
   "The person the account is linked to; null when not linked. Owner only."
   person: Person
   "When the account was linked to its person. Owner only."
@@ -1228,6 +1449,56 @@ type PageInfo {
   endCursor: String
 }
 
+"A device an app account uses, as its app reported it (category DEVICE)."
+type Device {
+  "The app's own id of the device, unique within the account."
+  id: ID!
+  "The device's platform."
+  platform: DevicePlatform!
+  "The device model, e.g. ` + "`" + `Pixel 8` + "`" + `."
+  model: String
+  "The version of the app on the device."
+  appVersion: String
+  "How the device was last connected."
+  connection: ConnectionType
+  "When the device was last active."
+  lastActiveAt: DateTime!
+}
+
+"Content shared from an account in one app to the person's account in another (category ACTIVITY)."
+type CrossPost {
+  "Identifier of the cross-post."
+  id: ID!
+  "The app the content was posted in."
+  from: App!
+  "The app it was shared to."
+  to: App!
+  "The source app's id of the content."
+  contentId: String!
+  "The platform of the device it was posted from, when reported."
+  devicePlatform: DevicePlatform
+  "When it was cross-posted."
+  at: DateTime!
+  "The person's account in ` + "`" + `to` + "`" + ` that received it."
+  target: AppAccount!
+}
+
+"A page of cross-posts, newest first."
+type CrossPostConnection {
+  "The cross-posts of this page."
+  edges: [CrossPostEdge!]!
+  "Pagination information."
+  pageInfo: PageInfo!
+}
+
+"A cross-post with its cursor."
+type CrossPostEdge {
+  "Opaque cursor of this cross-post; pass it as ` + "`" + `after` + "`" + ` to continue after it."
+  cursor: String!
+  "The cross-post."
+  node: CrossPost!
+}
+
 "A masked contact point a person can use to recover an account."
 type RecoveryOption {
   "The app of the account holding the contact point."
@@ -1279,6 +1550,36 @@ input UpsertAppAccountInput {
   email: String
   "Birthdate between 1900-01-01 and today; omitted keeps the current value."
   birthdate: Date
+  "Replaces the account's devices (at most 10; an empty list removes them); omitted keeps them."
+  devices: [DeviceInput!]
+}
+
+"A device of an account, as its app reports it."
+input DeviceInput {
+  "The app's own id of the device, 1 to 64 characters, unique in the list."
+  id: ID!
+  "The device's platform."
+  platform: DevicePlatform!
+  "The device model, at most 64 characters."
+  model: String
+  "The version of the app on the device, at most 64 characters."
+  appVersion: String
+  "How the device was last connected."
+  connection: ConnectionType
+  "When the device was last active; not in the future."
+  lastActiveAt: DateTime!
+}
+
+"Content about to be shared from an account of the service token's app to another app."
+input CrossPostInput {
+  "The user's id within the service token's app (the app the content was posted in)."
+  appUserId: String!
+  "The app to share the content to."
+  to: App!
+  "The source app's id of the content, 1 to 128 characters."
+  contentId: String!
+  "The platform of the device the content was posted from."
+  devicePlatform: DevicePlatform
 }
 
 "Changes to the viewer's profile."
@@ -1345,6 +1646,13 @@ type Mutation {
   createLoginHandoff("The app to sign in to." targetApp: App!): LoginHandoff!
   "Redeem a login handoff code. Service tokens of the code's target app only."
   redeemLoginHandoff("The code." code: String!): AppAccount!
+  """
+  Authorize and record the cross-post of content before sharing it; service tokens of
+  the app the content was posted in only. FORBIDDEN unless the account is linked, its
+  person has the cross-post rule to ` + "`" + `to` + "`" + ` and a linked account in ` + "`" + `to` + "`" + `. The same
+  (account, to, contentId) again returns the recorded cross-post.
+  """
+  crossPost("The content and where it goes." input: CrossPostInput!): CrossPost!
 }
 `, BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
@@ -1497,6 +1805,10 @@ func (ec *executionContext) childFields_AppAccount(ctx context.Context, field gr
 		return ec.fieldContext_AppAccount_email(ctx, field)
 	case "birthdate":
 		return ec.fieldContext_AppAccount_birthdate(ctx, field)
+	case "devices":
+		return ec.fieldContext_AppAccount_devices(ctx, field)
+	case "crossPosts":
+		return ec.fieldContext_AppAccount_crossPosts(ctx, field)
 	case "person":
 		return ec.fieldContext_AppAccount_person(ctx, field)
 	case "linkedAt":
@@ -1537,6 +1849,46 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
 }
 
+func (ec *executionContext) childFields_CrossPost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CrossPost_id(ctx, field)
+	case "from":
+		return ec.fieldContext_CrossPost_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CrossPost_to(ctx, field)
+	case "contentId":
+		return ec.fieldContext_CrossPost_contentId(ctx, field)
+	case "devicePlatform":
+		return ec.fieldContext_CrossPost_devicePlatform(ctx, field)
+	case "at":
+		return ec.fieldContext_CrossPost_at(ctx, field)
+	case "target":
+		return ec.fieldContext_CrossPost_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossPost", field.Name)
+}
+
+func (ec *executionContext) childFields_CrossPostConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CrossPostConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CrossPostConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossPostConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CrossPostEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CrossPostEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CrossPostEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossPostEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CrossPostRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -1545,6 +1897,24 @@ func (ec *executionContext) childFields_CrossPostRule(ctx context.Context, field
 		return ec.fieldContext_CrossPostRule_to(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CrossPostRule", field.Name)
+}
+
+func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Device_id(ctx, field)
+	case "platform":
+		return ec.fieldContext_Device_platform(ctx, field)
+	case "model":
+		return ec.fieldContext_Device_model(ctx, field)
+	case "appVersion":
+		return ec.fieldContext_Device_appVersion(ctx, field)
+	case "connection":
+		return ec.fieldContext_Device_connection(ctx, field)
+	case "lastActiveAt":
+		return ec.fieldContext_Device_lastActiveAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Device", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1777,6 +2147,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AppAccount_crossPosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Avatar_url_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1844,6 +2236,20 @@ func (ec *executionContext) field_Mutation_createLoginHandoff_args(ctx context.C
 		return nil, err
 	}
 	args["targetApp"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_crossPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CrossPostInput, error) {
+			return ec.unmarshalNCrossPostInput2githubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -2606,6 +3012,82 @@ func (ec *executionContext) fieldContext_AppAccount_birthdate(_ context.Context,
 	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsDate)
 }
 
+func (ec *executionContext) _AppAccount_devices(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppAccount_devices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AppAccount().Devices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Device) graphql.Marshaler {
+			return ec.marshalODevice2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDeviceᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppAccount_devices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppAccount_crossPosts(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppAccount_crossPosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AppAccount().CrossPosts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CrossPostConnection) graphql.Marshaler {
+			return ec.marshalOCrossPostConnection2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppAccount_crossPosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossPostConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AppAccount_crossPosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2912,6 +3394,295 @@ func (ec *executionContext) fieldContext_Consent_grantedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDateTime)
 }
 
+func (ec *executionContext) _CrossPost_id(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsID)
+}
+
+func (ec *executionContext) _CrossPost_from(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
+			return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _CrossPost_to(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
+			return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _CrossPost_contentId(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_contentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_contentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _CrossPost_devicePlatform(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_devicePlatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DevicePlatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *profile.DevicePlatform) graphql.Marshaler {
+			return ec.marshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_devicePlatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsDevicePlatform)
+}
+
+func (ec *executionContext) _CrossPost_at(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPost", field, false, false, errNoChildFieldsDateTime)
+}
+
+func (ec *executionContext) _CrossPost_target(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPost_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CrossPost().Target(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPost_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossPost",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossPostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CrossPostConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPostConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CrossPostEdge) graphql.Marshaler {
+			return ec.marshalNCrossPostEdge2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPostConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossPostConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossPostEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossPostConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CrossPostConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPostConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPostConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossPostConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossPostEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CrossPostEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPostEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPostEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossPostEdge", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _CrossPostEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CrossPostEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossPostEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *profile.CrossPost) graphql.Marshaler {
+			return ec.marshalNCrossPost2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossPostEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossPostEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossPost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CrossPostRule_from(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPostRule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2956,6 +3727,144 @@ func (ec *executionContext) _CrossPostRule_to(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_CrossPostRule_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _Device_id(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Device_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsID)
+}
+
+func (ec *executionContext) _Device_platform(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.DevicePlatform) graphql.Marshaler {
+			return ec.marshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Device_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsDevicePlatform)
+}
+
+func (ec *executionContext) _Device_model(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Device_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _Device_appVersion(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_appVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Device_appVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _Device_connection(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_connection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *profile.ConnectionType) graphql.Marshaler {
+			return ec.marshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Device_connection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsConnectionType)
+}
+
+func (ec *executionContext) _Device_lastActiveAt(ctx context.Context, field graphql.CollectedField, obj *profile.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Device_lastActiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastActiveAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Device_lastActiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Device", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Entity_findManyAppAccountByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3572,6 +4481,50 @@ func (ec *executionContext) fieldContext_Mutation_redeemLoginHandoff(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_redeemLoginHandoff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_crossPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_crossPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CrossPost(ctx, fc.Args["input"].(model.CrossPostInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *profile.CrossPost) graphql.Marshaler {
+			return ec.marshalNCrossPost2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_crossPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossPost(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_crossPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5865,6 +6818,57 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCrossPostInput(ctx context.Context, obj any) (model.CrossPostInput, error) {
+	var it model.CrossPostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appUserId", "to", "contentId", "devicePlatform"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appUserId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appUserId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppUserID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "contentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentID = data
+		case "devicePlatform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("devicePlatform"))
+			data, err := ec.unmarshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DevicePlatform = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCrossPostRuleInput(ctx context.Context, obj any) (model.CrossPostRuleInput, error) {
 	var it model.CrossPostRuleInput
 	if obj == nil {
@@ -5897,6 +6901,71 @@ func (ec *executionContext) unmarshalInputCrossPostRuleInput(ctx context.Context
 				return it, err
 			}
 			it.To = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeviceInput(ctx context.Context, obj any) (model.DeviceInput, error) {
+	var it model.DeviceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "platform", "model", "appVersion", "connection", "lastActiveAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "platform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("platform"))
+			data, err := ec.unmarshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Platform = data
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "appVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppVersion = data
+		case "connection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("connection"))
+			data, err := ec.unmarshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Connection = data
+		case "lastActiveAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActiveAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActiveAt = data
 		}
 	}
 	return it, nil
@@ -6045,7 +7114,7 @@ func (ec *executionContext) unmarshalInputUpsertAppAccountInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"appUserId", "username", "displayName", "avatarUrl", "phoneNumber", "email", "birthdate"}
+	fieldsInOrder := [...]string{"appUserId", "username", "displayName", "avatarUrl", "phoneNumber", "email", "birthdate", "devices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6101,6 +7170,13 @@ func (ec *executionContext) unmarshalInputUpsertAppAccountInput(ctx context.Cont
 				return it, err
 			}
 			it.Birthdate = data
+		case "devices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("devices"))
+			data, err := ec.unmarshalODeviceInput2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐDeviceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Devices = data
 		}
 	}
 	return it, nil
@@ -6306,62 +7382,138 @@ func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._AppAccount_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "app":
 			out.Values[i] = ec._AppAccount_app(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "appUserId":
 			out.Values[i] = ec._AppAccount_appUserId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._AppAccount_username(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "displayName":
 			out.Values[i] = ec._AppAccount_displayName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bio":
 			out.Values[i] = ec._AppAccount_bio(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatar":
 			out.Values[i] = ec._AppAccount_avatar(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phoneNumber":
 			out.Values[i] = ec._AppAccount_phoneNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._AppAccount_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthdate":
 			out.Values[i] = ec._AppAccount_birthdate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "devices":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AppAccount_devices(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "crossPosts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AppAccount_crossPosts(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "person":
 			out.Values[i] = ec._AppAccount_person(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "linkedAt":
 			out.Values[i] = ec._AppAccount_linkedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6506,6 +7658,199 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var crossPostImplementors = []string{"CrossPost"}
+
+func (ec *executionContext) _CrossPost(ctx context.Context, sel ast.SelectionSet, obj *profile.CrossPost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossPostImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossPost")
+		case "id":
+			out.Values[i] = ec._CrossPost_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._CrossPost_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._CrossPost_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentId":
+			out.Values[i] = ec._CrossPost_contentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "devicePlatform":
+			out.Values[i] = ec._CrossPost_devicePlatform(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._CrossPost_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CrossPost_target(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var crossPostConnectionImplementors = []string{"CrossPostConnection"}
+
+func (ec *executionContext) _CrossPostConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CrossPostConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossPostConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossPostConnection")
+		case "edges":
+			out.Values[i] = ec._CrossPostConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CrossPostConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var crossPostEdgeImplementors = []string{"CrossPostEdge"}
+
+func (ec *executionContext) _CrossPostEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CrossPostEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossPostEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossPostEdge")
+		case "cursor":
+			out.Values[i] = ec._CrossPostEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CrossPostEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var crossPostRuleImplementors = []string{"CrossPostRule"}
 
 func (ec *executionContext) _CrossPostRule(ctx context.Context, sel ast.SelectionSet, obj *profile.CrossPostRule) graphql.Marshaler {
@@ -6525,6 +7870,71 @@ func (ec *executionContext) _CrossPostRule(ctx context.Context, sel ast.Selectio
 			}
 		case "to":
 			out.Values[i] = ec._CrossPostRule_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var deviceImplementors = []string{"Device"}
+
+func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, obj *profile.Device) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Device")
+		case "id":
+			out.Values[i] = ec._Device_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "platform":
+			out.Values[i] = ec._Device_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._Device_model(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appVersion":
+			out.Values[i] = ec._Device_appVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "connection":
+			out.Values[i] = ec._Device_connection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastActiveAt":
+			out.Values[i] = ec._Device_lastActiveAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6829,6 +8239,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "redeemLoginHandoff":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redeemLoginHandoff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_crossPost(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7966,6 +9383,7 @@ var (
 		"SETTINGS_UPDATED":       profile.ActivitySettingsUpdated,
 		"LOGIN_HANDOFF_CREATED":  profile.ActivityLoginHandoffCreated,
 		"LOGIN_HANDOFF_REDEEMED": profile.ActivityLoginHandoffRedeemed,
+		"CROSS_POSTED":           profile.ActivityCrossPosted,
 	}
 	marshalNActivityType2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐActivityType = map[profile.ActivityType]string{
 		profile.ActivityLinked:               "LINKED",
@@ -7976,6 +9394,7 @@ var (
 		profile.ActivitySettingsUpdated:      "SETTINGS_UPDATED",
 		profile.ActivityLoginHandoffCreated:  "LOGIN_HANDOFF_CREATED",
 		profile.ActivityLoginHandoffRedeemed: "LOGIN_HANDOFF_REDEEMED",
+		profile.ActivityCrossPosted:          "CROSS_POSTED",
 	}
 )
 
@@ -8112,6 +9531,47 @@ func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋprofilegraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCrossPost2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPost(ctx context.Context, sel ast.SelectionSet, v *profile.CrossPost) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrossPost(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCrossPostEdge2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CrossPostEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossPostEdge2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrossPostEdge2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostEdge(ctx context.Context, sel ast.SelectionSet, v *model.CrossPostEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrossPostEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCrossPostInput2githubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostInput(ctx context.Context, v any) (model.CrossPostInput, error) {
+	res, err := ec.unmarshalInputCrossPostInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCrossPostRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPostRule(ctx context.Context, sel ast.SelectionSet, v profile.CrossPostRule) graphql.Marshaler {
 	return ec._CrossPostRule(ctx, sel, &v)
 }
@@ -8186,6 +9646,55 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	}
 	return res
 }
+
+func (ec *executionContext) marshalNDevice2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevice(ctx context.Context, sel ast.SelectionSet, v *profile.Device) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Device(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeviceInput2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐDeviceInput(ctx context.Context, v any) (*model.DeviceInput, error) {
+	res, err := ec.unmarshalInputDeviceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx context.Context, v any) (profile.DevicePlatform, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx context.Context, sel ast.SelectionSet, v profile.DevicePlatform) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform = map[string]profile.DevicePlatform{
+		"ANDROID": profile.PlatformAndroid,
+		"IOS":     profile.PlatformIOS,
+		"WEB":     profile.PlatformWeb,
+		"DESKTOP": profile.PlatformDesktop,
+		"OTHER":   profile.PlatformOther,
+	}
+	marshalNDevicePlatform2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform = map[profile.DevicePlatform]string{
+		profile.PlatformAndroid: "ANDROID",
+		profile.PlatformIOS:     "IOS",
+		profile.PlatformWeb:     "WEB",
+		profile.PlatformDesktop: "DESKTOP",
+		profile.PlatformOther:   "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -8976,6 +10485,40 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType(ctx context.Context, v any) (*profile.ConnectionType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType(ctx context.Context, sel ast.SelectionSet, v *profile.ConnectionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType[*v])
+	return res
+}
+
+var (
+	unmarshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType = map[string]profile.ConnectionType{
+		"WIFI":     profile.ConnectionWiFi,
+		"CELLULAR": profile.ConnectionCellular,
+		"ETHERNET": profile.ConnectionEthernet,
+		"OTHER":    profile.ConnectionOther,
+	}
+	marshalOConnectionType2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConnectionType = map[profile.ConnectionType]string{
+		profile.ConnectionWiFi:     "WIFI",
+		profile.ConnectionCellular: "CELLULAR",
+		profile.ConnectionEthernet: "ETHERNET",
+		profile.ConnectionOther:    "OTHER",
+	}
+)
+
 func (ec *executionContext) marshalOConsent2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*profile.Consent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -8993,6 +10536,13 @@ func (ec *executionContext) marshalOConsent2ᚕᚖgithubᚗcomᚋprofilegraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCrossPostConnection2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostConnection(ctx context.Context, sel ast.SelectionSet, v *model.CrossPostConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CrossPostConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCrossPostRuleInput2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐCrossPostRuleInputᚄ(ctx context.Context, v any) ([]*model.CrossPostRuleInput, error) {
@@ -9047,6 +10597,78 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	res := gqlmodel.MarshalDateTime(*v)
 	return res
 }
+
+func (ec *executionContext) marshalODevice2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDeviceᚄ(ctx context.Context, sel ast.SelectionSet, v []*profile.Device) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDevice2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODeviceInput2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐDeviceInputᚄ(ctx context.Context, v any) ([]*model.DeviceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DeviceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeviceInput2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐDeviceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx context.Context, v any) (*profile.DevicePlatform, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform(ctx context.Context, sel ast.SelectionSet, v *profile.DevicePlatform) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform[*v])
+	return res
+}
+
+var (
+	unmarshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform = map[string]profile.DevicePlatform{
+		"ANDROID": profile.PlatformAndroid,
+		"IOS":     profile.PlatformIOS,
+		"WEB":     profile.PlatformWeb,
+		"DESKTOP": profile.PlatformDesktop,
+		"OTHER":   profile.PlatformOther,
+	}
+	marshalODevicePlatform2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐDevicePlatform = map[profile.DevicePlatform]string{
+		profile.PlatformAndroid: "ANDROID",
+		profile.PlatformIOS:     "IOS",
+		profile.PlatformWeb:     "WEB",
+		profile.PlatformDesktop: "DESKTOP",
+		profile.PlatformOther:   "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {

@@ -24,6 +24,10 @@ type state struct {
 	activity map[string][]*profile.ActivityEvent                // person id -> events, ascending Seq
 	handoffs map[string]*profile.LoginHandoff                   // string(code hash) -> handoff
 	seq      int64                                              // the last Seq assigned, store-wide
+
+	devices      map[string][]*profile.Device    // account id -> devices, ordered by device id
+	crossPosts   map[string][]*profile.CrossPost // account id -> cross-posts, ascending Seq
+	crossPostSeq int64                           // the last cross-post Seq assigned
 }
 
 func newState() *state {
@@ -36,6 +40,9 @@ func newState() *state {
 		consents: map[string]map[profile.ConsentKey]*profile.Consent{},
 		activity: map[string][]*profile.ActivityEvent{},
 		handoffs: map[string]*profile.LoginHandoff{},
+
+		devices:    map[string][]*profile.Device{},
+		crossPosts: map[string][]*profile.CrossPost{},
 	}
 }
 

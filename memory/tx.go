@@ -28,6 +28,7 @@ type tx struct {
 
 	own struct {
 		persons, accounts, keys, links, settings, consents, activity, handoffs bool
+		devices, crossPosts                                                    bool
 	}
 	ownLinks    map[string]bool
 	ownConsents map[string]bool
@@ -267,7 +268,7 @@ func checkSettings(s *profile.Settings) error {
 var activityTypes = []profile.ActivityType{
 	profile.ActivityLinked, profile.ActivityUnlinked, profile.ActivityConsentGranted, profile.ActivityConsentRevoked,
 	profile.ActivityProfileUpdated, profile.ActivitySettingsUpdated, profile.ActivityLoginHandoffCreated,
-	profile.ActivityLoginHandoffRedeemed,
+	profile.ActivityLoginHandoffRedeemed, profile.ActivityCrossPosted,
 }
 
 func validActivityType(t profile.ActivityType) bool { return slices.Contains(activityTypes, t) }

@@ -83,7 +83,7 @@ func TestOpenConcurrentlyOnEmptyDatabaseMigratesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"accounts", "activity", "consents", "login_handoffs", "persons", "profilegraph_schema_version", "settings"}
+	want := []string{"accounts", "activity", "consents", "cross_posts", "devices", "login_handoffs", "persons", "profilegraph_schema_version", "settings"}
 	if len(tables) != len(want) {
 		t.Fatalf("tables = %v, want %v", tables, want)
 	}
@@ -190,6 +190,15 @@ func TestReadsCostOneRoundTripPerBatch(t *testing.T) {
 		{"ConsentsByPerson", func() error { _, err := s.ConsentsByPerson(ctx, persons); return err }, 1},
 		{"Activity", func() error { _, err := s.Activity(ctx, persons[0], 0, 10); return err }, 1},
 		{"PrivacyByPerson (links and consents together)", func() error { _, err := s.PrivacyByPerson(ctx, withJunk(persons)); return err }, 1},
+		{"DevicesByAccount", func() error { _, err := s.DevicesByAccount(ctx, withJunk(accounts)); return err }, 1},
+		{"CrossPosts of many pages", func() error {
+			pages := make([]profile.CrossPostPage, len(accounts))
+			for i, id := range accounts {
+				pages[i] = profile.CrossPostPage{AccountID: id, BeforeSeq: int64(i), Limit: 20}
+			}
+			_, err := s.CrossPosts(ctx, pages)
+			return err
+		}, 1},
 		{"only malformed ids: no query", func() error { _, err := s.PersonsByID(ctx, []string{"x", "y"}); return err }, 0},
 		{"no keys: no query", func() error { _, err := s.AccountsByKey(ctx, nil); return err }, 0},
 	} {
@@ -213,6 +222,24 @@ func TestReadsCostOneRoundTripPerBatch(t *testing.T) {
 		}
 		if inside != 1 {
 			t.Errorf("AppendActivity round trips = %d, want 1", inside)
+		}
+	})
+	t.Run("replacing devices is one round trip", func(t *testing.T) {
+		var inside int64
+		err := s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+			inside = qc.delta(t, func() error {
+				return tx.ReplaceDevices(ctx, accounts[0], []*profile.Device{
+					{ID: "a", Platform: profile.PlatformIOS, LastActiveAt: time.Now()},
+					{ID: "b", Platform: profile.PlatformWeb, LastActiveAt: time.Now()},
+				})
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inside != 1 {
+			t.Errorf("ReplaceDevices round trips = %d, want 1", inside)
 		}
 	})
 }

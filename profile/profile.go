@@ -118,6 +118,8 @@ var FieldCategory = map[Field]Category{
 	FieldPhoneNumber: CategoryContact,
 	FieldEmail:       CategoryContact,
 	FieldBirthdate:   CategoryAge,
+	FieldDevices:     CategoryDevice,
+	FieldCrossPosts:  CategoryActivity,
 }
 
 // Date is a calendar date without a time zone, formatted YYYY-MM-DD.

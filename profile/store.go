@@ -32,6 +32,12 @@ type Reader interface {
 	// without either) are absent. Callers that cache must never cache its result: it is
 	// what makes revokeConsent and unlinkAccount take effect on the next request.
 	PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*PrivacyState, error)
+	// DevicesByAccount returns the devices each account reported, ordered by device id;
+	// accounts without devices are absent.
+	DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*Device, error)
+	// CrossPosts returns each page of cross-posts (newest first) in one round trip; a
+	// page with no cross-posts maps to an empty slice or is absent.
+	CrossPosts(ctx context.Context, pages []CrossPostPage) (map[CrossPostPage][]*CrossPost, error)
 }
 
 // AccountLink is the link state of one account of a person.
@@ -127,6 +133,15 @@ type Tx interface {
 	// returns it; it returns nil, nil if there is none or it was already redeemed. Of
 	// concurrent calls for one code exactly one gets the handoff.
 	RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (*LoginHandoff, error)
+	// ReplaceDevices replaces the devices of account accountID by ds (nil or empty: none).
+	// NOT_FOUND if there is no such account.
+	ReplaceDevices(ctx context.Context, accountID string, ds []*Device) error
+	// InsertCrossPost records c (an empty ID is filled in; Seq is assigned) unless a
+	// cross-post with the same (AccountID, To, ContentID) exists, and returns the stored
+	// one and whether it was created now. Of concurrent identical calls exactly one
+	// creates it; the others return it with created false. A missing account is
+	// NOT_FOUND.
+	InsertCrossPost(ctx context.Context, c *CrossPost) (stored *CrossPost, created bool, err error)
 }
 
 // Fresh is what decides what one request may see, read in one round trip and never

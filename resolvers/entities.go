@@ -111,6 +111,9 @@ func (r *Resolver) resolveAccountReps(ctx context.Context, typed []accountRep) (
 	if err != nil {
 		return nil, err
 	}
+	if err := r.prefetchAccountLists(ctx, out); err != nil {
+		return nil, err
+	}
 	if failed {
 		return out, errs
 	}

@@ -89,6 +89,7 @@ func upsertInput(in model.UpsertAppAccountInput) accounts.UpsertAccountInput {
 		PhoneNumber: in.PhoneNumber,
 		Email:       in.Email,
 		Birthdate:   in.Birthdate,
+		Devices:     deviceInputs(in.Devices),
 	}
 }
 

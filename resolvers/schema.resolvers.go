@@ -16,6 +16,21 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
+// Devices is the resolver for the devices field.
+func (r *appAccountResolver) Devices(ctx context.Context, obj *gqlmodel.AppAccount) ([]*profile.Device, error) {
+	return accountDevices(ctx, obj)
+}
+
+// CrossPosts is the resolver for the crossPosts field.
+func (r *appAccountResolver) CrossPosts(ctx context.Context, obj *gqlmodel.AppAccount, first *int, after *string) (*model.CrossPostConnection, error) {
+	return r.accountCrossPosts(ctx, obj, first, after)
+}
+
+// Target is the resolver for the target field.
+func (r *crossPostResolver) Target(ctx context.Context, obj *profile.CrossPost) (*gqlmodel.AppAccount, error) {
+	return r.crossPostTarget(ctx, obj)
+}
+
 // UpsertAppAccount is the resolver for the upsertAppAccount field.
 func (r *mutationResolver) UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*gqlmodel.AppAccount, error) {
 	v, err := viewer(ctx)
@@ -126,6 +141,11 @@ func (r *mutationResolver) RedeemLoginHandoff(ctx context.Context, code string) 
 	return r.appAccount(ctx, acc)
 }
 
+// CrossPost is the resolver for the crossPost field.
+func (r *mutationResolver) CrossPost(ctx context.Context, input model.CrossPostInput) (*profile.CrossPost, error) {
+	return r.crossPost(ctx, input)
+}
+
 // Settings is the resolver for the settings field.
 func (r *personResolver) Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error) {
 	if err := obj.OwnerOnly("Person.settings"); err != nil {
@@ -209,6 +229,10 @@ func (r *queryResolver) AppAccount(ctx context.Context, app profile.App, appUser
 	return r.appAccount(ctx, a)
 }
 
+func (r *Resolver) AppAccount() graph.AppAccountResolver { return &appAccountResolver{r} }
+
+func (r *Resolver) CrossPost() graph.CrossPostResolver { return &crossPostResolver{r} }
+
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
@@ -216,7 +240,9 @@ func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
-	mutationResolver struct{ *Resolver }
-	personResolver   struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	appAccountResolver struct{ *Resolver }
+	crossPostResolver  struct{ *Resolver }
+	mutationResolver   struct{ *Resolver }
+	personResolver     struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
 )

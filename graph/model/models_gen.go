@@ -45,12 +45,56 @@ type ConsentInput struct {
 	Purpose *profile.Purpose `json:"purpose,omitempty"`
 }
 
+// A page of cross-posts, newest first.
+type CrossPostConnection struct {
+	// The cross-posts of this page.
+	Edges []*CrossPostEdge `json:"edges"`
+	// Pagination information.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A cross-post with its cursor.
+type CrossPostEdge struct {
+	// Opaque cursor of this cross-post; pass it as `after` to continue after it.
+	Cursor string `json:"cursor"`
+	// The cross-post.
+	Node *profile.CrossPost `json:"node"`
+}
+
+// Content about to be shared from an account of the service token's app to another app.
+type CrossPostInput struct {
+	// The user's id within the service token's app (the app the content was posted in).
+	AppUserID string `json:"appUserId"`
+	// The app to share the content to.
+	To profile.App `json:"to"`
+	// The source app's id of the content, 1 to 128 characters.
+	ContentID string `json:"contentId"`
+	// The platform of the device the content was posted from.
+	DevicePlatform *profile.DevicePlatform `json:"devicePlatform,omitempty"`
+}
+
 // A cross-posting rule.
 type CrossPostRuleInput struct {
 	// The app content is posted in.
 	From profile.App `json:"from"`
 	// The app it is cross-posted to.
 	To profile.App `json:"to"`
+}
+
+// A device of an account, as its app reports it.
+type DeviceInput struct {
+	// The app's own id of the device, 1 to 64 characters, unique in the list.
+	ID string `json:"id"`
+	// The device's platform.
+	Platform profile.DevicePlatform `json:"platform"`
+	// The device model, at most 64 characters.
+	Model *string `json:"model,omitempty"`
+	// The version of the app on the device, at most 64 characters.
+	AppVersion *string `json:"appVersion,omitempty"`
+	// How the device was last connected.
+	Connection *profile.ConnectionType `json:"connection,omitempty"`
+	// When the device was last active; not in the future.
+	LastActiveAt time.Time `json:"lastActiveAt"`
 }
 
 // A one-time single-sign-on code that lets the person sign in to another linked app.
@@ -121,4 +165,6 @@ type UpsertAppAccountInput struct {
 	Email *string `json:"email,omitempty"`
 	// Birthdate between 1900-01-01 and today; omitted keeps the current value.
 	Birthdate *profile.Date `json:"birthdate,omitempty"`
+	// Replaces the account's devices (at most 10; an empty list removes them); omitted keeps them.
+	Devices []*DeviceInput `json:"devices,omitempty"`
 }

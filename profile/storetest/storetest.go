@@ -76,6 +76,12 @@ func Run(t *testing.T, newStore func(t *testing.T) profile.Store) {
 		{"PrivacyByPerson returns links ordered as Apps and consents oldest grant first", testPrivacyByPerson},
 		{"PrivacyByPerson reflects unlinks and revocations at once", testPrivacyFollowsWrites},
 		{"PrivacyByPerson inside a transaction sees its writes", testPrivacyInTx},
+		{"ReplaceDevices replaces the list and DevicesByAccount returns it by id", testDevicesReplace},
+		{"a duplicate device id is CONFLICT, writes nothing and leaves the transaction usable", testDevicesDuplicateKeepsTx},
+		{"InTx rolls back ReplaceDevices", testDevicesRollback},
+		{"InsertCrossPost is idempotent on account, target app and content id", testCrossPostIdempotent},
+		{"InsertCrossPost has exactly one creator among 20 concurrent identical calls", testCrossPostConcurrent},
+		{"CrossPosts answers many keyset pages in one call, newest first", testCrossPostPages},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
