@@ -125,8 +125,9 @@ func (b *bench) runWorkload(ctx context.Context, w workload) ([]row, error) {
 	}
 	printTable(b.out, w, rows, same)
 	if n, first := errorsIn(responses); n > 0 {
-		fmt.Fprintf(b.out, "  note: %d of profilegraph's %d recorded responses carry GraphQL errors (the ceiling's do not); first: %.400s\n\n", n, len(responses), first)
+		fmt.Fprintf(b.out, "  note: %d of profilegraph's %d recorded responses carry GraphQL errors (the ceiling's do not); first: %.400s\n", n, len(responses), first)
 	}
+	fmt.Fprintln(b.out)
 	return rows, nil
 }
 

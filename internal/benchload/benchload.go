@@ -97,6 +97,9 @@ func parseOptions(args []string, output io.Writer) (options, error) {
 func run(ctx context.Context, o options, out io.Writer) (err error) {
 	fmt.Fprintf(out, "bench-load: %s, GOMAXPROCS %d, NumCPU %d, %d persons, %d connections, %v per target after %v warm-up, %d prepared requests per workload\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), o.persons, o.conns, o.duration, o.warmup, o.variants)
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(out, "load average at start (the machine is shared): %s", la)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
