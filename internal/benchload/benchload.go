@@ -155,6 +155,6 @@ func run(ctx context.Context, o options, out io.Writer) (err error) {
 		fmt.Fprintf(out, "\n!!! FAILED REQUESTS: the figures above are not valid !!!\n%s\n", strings.Join(failures, "\n"))
 		return fmt.Errorf("%d targets had failed requests", len(failures))
 	}
-	fmt.Fprintln(out, "\nall responses were HTTP 200 with data")
+	fmt.Fprintln(out, "all responses were HTTP 200 with data")
 	return nil
 }
