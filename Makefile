@@ -4,7 +4,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: run test generate lint check-generated bench
+.PHONY: run test generate lint check-generated bench bench-load
 
 ## run: serve on :4001 with the embedded store, demo data and printed dev tokens
 run:
@@ -21,8 +21,8 @@ generate:
 
 ## check-generated: fail if generated code is not what the generator makes
 check-generated: generate
-	git diff --exit-code -- graph resolvers
-	test -z "$$(git status --porcelain -- graph resolvers)"
+	git diff --exit-code -- graph resolvers internal/benchload/ceiling
+	test -z "$$(git status --porcelain -- graph resolvers internal/benchload/ceiling)"
 
 ## lint: gofmt, go vet and staticcheck
 lint:
@@ -34,3 +34,9 @@ lint:
 ## bench: the benchmarks (not run by test)
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+## bench-load: the load benchmark of issue 8 (seeds a fresh database, drives profilegraph,
+## a net/http floor and a gqlgen ceiling; not run by test). BENCH_LOAD_FLAGS passes flags,
+## e.g. make bench-load BENCH_LOAD_FLAGS='-duration 20s -persons 1000'
+bench-load:
+	go run ./cmd/bench-load $(BENCH_LOAD_FLAGS)
