@@ -52,10 +52,20 @@ func (b *bench) ensureServer(ctx context.Context, cacheOff bool) error {
 		env = append(env, "CACHE_MAX_COST=0")
 		label += "-nocache"
 	}
+	pprofBase := ""
+	if b.opts.cpuprofile != "" {
+		pp, err := freePort()
+		if err != nil {
+			return err
+		}
+		env = append(env, fmt.Sprintf("PPROF_ADDR=127.0.0.1:%d", pp))
+		pprofBase = fmt.Sprintf("http://127.0.0.1:%d", pp)
+	}
 	t, err := startTarget(ctx, label, b.dir, b.bin, nil, env, port)
 	if err != nil {
 		return err
 	}
+	t.pprofBase = pprofBase
 	b.server, b.serverCacheOff = t, cacheOff
 	return nil
 }
@@ -206,10 +216,15 @@ func (b *bench) measure(ctx context.Context, t *target, w workload, profile bool
 }
 
 // startProfile fetches a CPU profile of t for most of the measured window into
-// -cpuprofile, or says why it cannot (the server does not expose /debug/pprof).
+// -cpuprofile, or says why it cannot. profilegraph serves /debug/pprof on the listener
+// of PPROF_ADDR, which ensureServer sets when -cpuprofile is given.
 func (b *bench) startProfile(ctx context.Context, t *target) chan struct{} {
 	done := make(chan struct{})
-	resp, err := http.Get(t.base + "/debug/pprof/")
+	base := t.pprofBase
+	if base == "" {
+		base = t.base
+	}
+	resp, err := http.Get(base + "/debug/pprof/")
 	if err == nil {
 		resp.Body.Close()
 	}
@@ -225,7 +240,7 @@ func (b *bench) startProfile(ctx context.Context, t *target) chan struct{} {
 	secs := max(int((b.opts.duration-time.Second)/time.Second), 1)
 	go func() {
 		defer close(done)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.base, secs), nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			fmt.Fprintf(b.out, "-cpuprofile: %v\n", err)

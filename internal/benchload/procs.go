@@ -18,9 +18,11 @@ import (
 type target struct {
 	label string
 	base  string // http://127.0.0.1:port
-	cmd   *exec.Cmd
-	log   *os.File
-	done  chan error
+	// pprofBase is where the target serves /debug/pprof, if not at base.
+	pprofBase string
+	cmd       *exec.Cmd
+	log       *os.File
+	done      chan error
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
