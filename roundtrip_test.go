@@ -134,11 +134,11 @@ func (s *testServer) roundTrips(tb testing.TB, token, query string, vars map[str
 // from the shared cache once it is warm. Deeper levels about the same persons reuse
 // the request's views.
 const (
-	entitiesNonOwnerRoundTrips = 3 // persons, fresh state, account contents
-	entitiesOwnerRoundTrips    = 3 // the same
+	entitiesNonOwnerRoundTrips = 2 // fresh state (which also says who exists), account contents
+	entitiesOwnerRoundTrips    = 2 // the same
 	nestedRoundTrips           = 2 // fresh state (the viewer's person comes with it), account contents
 	ownerHomeRoundTrips        = 3 // fresh state, account contents, settings
-	activityRoundTrips         = 4 // persons, fresh state, account contents, activity pages
+	activityRoundTrips         = 3 // fresh state, account contents, activity pages
 	// With the shared cache warm only what is never cached is read: the fresh state (and
 	// the activity log, which is not cached).
 	warmRoundTrips         = 1

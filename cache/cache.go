@@ -279,27 +279,20 @@ func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
 	return zero, false
 }
 
-// PeekPerson returns the person with id if the cache holds the answer: a copy of the
-// person, or nil if the store has none, and true. It returns false, without reading the
+// PeekPerson returns the person with id if the cache holds the answer: the cached
+// person itself (shared and read-only: callers must copy before changing it; the loaders
+// never change it), or nil if the store has none, and true. It returns false, without reading the
 // inner store, when the cache does not hold it or is not in use (disabled, closed, or
 // bypassed while the listener is down); the caller then reads through PersonsByID. A
 // hit counts as one; a miss is not counted, the read that follows counts it.
 func (s *Store) PeekPerson(id string) (*profile.Person, bool) {
-	p, ok := peekID[*profile.Person](s, id, personKey)
-	if !ok || p == nil {
-		return nil, ok
-	}
-	return clonePerson(p), true
+	return peekID[*profile.Person](s, id, personKey)
 }
 
 // PeekAccount is PeekPerson for the account with id. Its PersonID and LinkedAt may be
 // stale, as those of AccountsByID.
 func (s *Store) PeekAccount(id string) (*profile.Account, bool) {
-	a, ok := peekID[*profile.Account](s, id, accountKey)
-	if !ok || a == nil {
-		return nil, ok
-	}
-	return a.Clone(), true
+	return peekID[*profile.Account](s, id, accountKey)
 }
 
 // PeekSettings is PeekPerson for the stored settings of person personID (nil, true:
@@ -340,7 +333,7 @@ func (s *Store) PeekAccountByKey(k profile.AccountKey) (*profile.Account, bool) 
 			return nil, false
 		}
 		if a, isAcc := v.(*profile.Account); isAcc && a.Key() == k {
-			return a.Clone(), true
+			return a, true
 		}
 		s.uncountedHits.Add(2)
 		return nil, false

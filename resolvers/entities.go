@@ -126,17 +126,7 @@ func (r *Resolver) resolvePersonReps(ctx context.Context, ids []string) ([]*gqlm
 		return nil, err
 	}
 	errs := entityErrors(ids, func(i int) error { return checkID("Person", ids[i]) })
-	ps, err := dataloaders.For(ctx).Persons(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]string, len(ids))
-	for i, p := range ps {
-		if p != nil {
-			found[i] = p.ID
-		}
-	}
-	out, err := r.persons(ctx, found)
+	out, err := r.lookupPersons(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -210,11 +210,11 @@ func (r *queryResolver) Person(ctx context.Context, id string) (*gqlmodel.Person
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	p, err := dataloaders.For(ctx).Person(ctx, id)
-	if err != nil || p == nil {
+	ps, err := r.lookupPersons(ctx, []string{id})
+	if err != nil {
 		return nil, err
 	}
-	return r.person(ctx, p.ID)
+	return ps[0], nil
 }
 
 // AppAccount is the resolver for the appAccount field.
