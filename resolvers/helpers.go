@@ -70,8 +70,8 @@ func birthdates(accs []*profile.Account) []profile.Date {
 
 // Activity pagination bounds.
 const (
-	defaultActivityPage = 20
-	maxActivityPage     = 100
+	defaultActivityPage = profile.DefaultActivityPage
+	maxActivityPage     = profile.MaxActivityPage
 	cursorPrefix        = "ev:"
 )
 
