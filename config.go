@@ -35,8 +35,8 @@ type Config struct {
 
 // Defaults of the settings that have one.
 const (
-	defaultPort            = 4001
-	defaultCacheMaxCost    = 64 << 20
+	defaultPort         = 4001
+	defaultCacheMaxCost = 64 << 20
 	// defaultComplexityLimit fits the gateway's largest entity fetch (1000 persons with
 	// a profile and avatar: 6010) and refuses 1000 aliased root fields (11000); see
 	// bounds.go for the costs.

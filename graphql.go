@@ -58,7 +58,9 @@ func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger,
 // match its query, an unsupported version or malformed extension data are the client's
 // mistake (BAD_REQUEST, as Apollo answers them), an unknown hash keeps
 // PERSISTED_QUERY_NOT_FOUND.
-type persistedQueries struct{ apq extension.AutomaticPersistedQuery }
+type persistedQueries struct {
+	apq extension.AutomaticPersistedQuery
+}
 
 func (persistedQueries) ExtensionName() string { return "PersistedQueries" }
 func (p persistedQueries) Validate(es graphql.ExecutableSchema) error {
