@@ -103,11 +103,11 @@ func checkDocument(doc *ast.QueryDocument, maxDepth int) *gqlerror.Error {
 		if err != nil {
 			return err
 		}
-		if s.fields > maxExpandedFields {
-			return tooManyFields()
-		}
 		if s.depth > maxDepth {
 			return tooDeep(s.depth, maxDepth)
+		}
+		if s.fields > maxExpandedFields {
+			return tooManyFields()
 		}
 		total += s.fields
 	}
