@@ -4,7 +4,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: run test generate lint check-generated bench
+FUZZTIME ?= 60s
+
+.PHONY: run test generate lint check-generated bench fuzz
 
 ## run: serve on :4001 with the embedded store, demo data and printed dev tokens
 run:
@@ -13,6 +15,7 @@ run:
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
 test:
 	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
+	npm ci --prefix httpaudit --ignore-scripts --no-audit --no-fund
 	go test -race -count=1 ./...
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
@@ -34,3 +37,17 @@ lint:
 ## bench: the benchmarks (not run by test)
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: run each fuzz target for FUZZTIME (default 60s); their seed corpora run in `make test`
+FUZZ_TARGETS := \
+	./profile:FuzzNormalizeDisplayName ./profile:FuzzValidateAvatarURL ./profile:FuzzNormalizeBio \
+	./profile:FuzzNormalizePhone ./profile:FuzzNormalizeEmail ./profile:FuzzValidateUsername \
+	./resolvers:FuzzCheckRepresentation ./resolvers:FuzzDecodeCursor \
+	./auth:FuzzReadClaims ./auth:FuzzVerify \
+	.:FuzzCheckDocument .:FuzzDecodeBody
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
