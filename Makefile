@@ -7,6 +7,8 @@ export TEST_DATABASE_URL
 FUZZTIME ?= 60s
 # FUZZPARALLEL bounds the fuzzing workers (the machines are shared).
 FUZZPARALLEL ?= 1
+# FUZZMINIMIZETIME bounds the minimizing of each new input, which otherwise eats the run.
+FUZZMINIMIZETIME ?= 2s
 
 .PHONY: run test generate lint check-generated bench fuzz
 
@@ -51,5 +53,5 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
-		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) $$pkg; \
 	done
