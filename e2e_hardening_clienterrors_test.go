@@ -66,7 +66,7 @@ func TestE2EHardeningClientMistakesHaveTheirCode(t *testing.T) {
 			r := s.send(t, tc.method, tc.path, tc.headers, tc.body)
 			var out struct {
 				Data   *json.RawMessage `json:"data"`
-				Errors []gqlError        `json:"errors"`
+				Errors []gqlError       `json:"errors"`
 			}
 			if err := json.Unmarshal([]byte(r.Body), &out); err != nil {
 				t.Fatalf("status %d, body is not JSON: %v: %s", r.Status, err, r.Body)

@@ -28,12 +28,12 @@ func TestE2EHardeningNothingSecretInLogs(t *testing.T) {
 
 	link := fmt.Sprintf(`{"query":"mutation($p: String!) { linkAccount(proof: $p) { id } }","variables":{"p":%q,"phone":%q,"email":%q,"code":%q}}`, proof, phone, email, code)
 	bodies := map[string]string{
-		"truncated JSON":            link[:len(link)-3],
+		"truncated JSON":             link[:len(link)-3],
 		"a JSON array of operations": "[" + link + "," + link + "]",
-		"operationName as a number": strings.Replace(link, `{"query"`, `{"operationName":12,"query"`, 1),
-		"variables as a string":     fmt.Sprintf(`{"query":"{ viewer { id } }","variables":%q}`, link),
-		"not JSON at all":           "proof=" + proof + "&phone=" + phone,
-		"a body with a bad escape":  `{"query":"` + email + `\x"}`,
+		"operationName as a number":  strings.Replace(link, `{"query"`, `{"operationName":12,"query"`, 1),
+		"variables as a string":      fmt.Sprintf(`{"query":"{ viewer { id } }","variables":%q}`, link),
+		"not JSON at all":            "proof=" + proof + "&phone=" + phone,
+		"a body with a bad escape":   `{"query":"` + email + `\x"}`,
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {

@@ -115,4 +115,3 @@ func TestNewVerifierRefusesWeakConfiguration(t *testing.T) {
 		mustVerifier(t, auth.Config{HS256Secret: []byte("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")})
 	})
 }
-
