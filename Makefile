@@ -48,7 +48,7 @@ FUZZ_TARGETS := \
 	./profile:FuzzNormalizePhone ./profile:FuzzNormalizeEmail ./profile:FuzzValidateUsername \
 	./resolvers:FuzzCheckRepresentation ./resolvers:FuzzDecodeCursor \
 	./auth:FuzzReadClaims ./auth:FuzzVerify \
-	.:FuzzCheckDocument .:FuzzDecodeBody
+	.:FuzzCheckDocument .:FuzzComplexity .:FuzzDecodeBody
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

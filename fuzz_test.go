@@ -1,11 +1,19 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 
+	"github.com/99designs/gqlgen/complexity"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/profilegraph/profilegraph/graph"
 )
 
 // naiveSize expands set without memoization, stopping once budget is spent: the
@@ -79,6 +87,29 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 		if p.Query == "" && p.Extensions["persistedQuery"] == nil {
 			t.Fatalf("accepted %q without a query", body)
+		}
+	})
+}
+
+// FuzzComplexity runs the list-counting complexity on documents that pass the bounds
+// and validation, with arbitrary `first:` and representation counts: it never panics
+// and never goes negative or wraps around.
+func FuzzComplexity(f *testing.F) {
+	es := graph.NewExecutableSchema(graph.Config{})
+	cost := listCost{es}
+	f.Fuzz(func(t *testing.T, query string, first int64, reps uint16) {
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, parserTokenLimit)
+		if err != nil || checkDocument(doc, defaultDepthLimit) != nil {
+			return
+		}
+		if errs := validator.ValidateWithRules(es.Schema(), doc, rules.NewDefaultRules()); len(errs) > 0 {
+			return
+		}
+		vars := map[string]any{"first": json.Number(strconv.FormatInt(first, 10)), "r": make([]any, reps)}
+		for _, op := range doc.Operations {
+			if n := complexity.Calculate(context.Background(), cost, op, vars); n < 0 {
+				t.Fatalf("complexity %d < 0", n)
+			}
 		}
 	})
 }

@@ -121,7 +121,7 @@ func negotiate(accept []string) (string, bool) {
 	if len(accept) == 0 {
 		return mediaJSON, true
 	}
-	json, any := false, false
+	wantJSON, wantAny := false, false
 	for _, v := range accept {
 		for _, part := range strings.Split(v, ",") {
 			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -137,13 +137,13 @@ func negotiate(accept []string) (string, bool) {
 			case mediaGraphQLResponse:
 				return mediaGraphQLResponse, true
 			case mediaJSON:
-				json = true
+				wantJSON = true
 			case "*/*", "application/*":
-				any = true
+				wantAny = true
 			}
 		}
 	}
-	if json || any {
+	if wantJSON || wantAny {
 		return mediaJSON, true
 	}
 	return "", false
