@@ -4,7 +4,13 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: run test generate lint check-generated bench bench-load
+FUZZTIME ?= 60s
+# FUZZPARALLEL bounds the fuzzing workers (the machines are shared).
+FUZZPARALLEL ?= 1
+# FUZZMINIMIZETIME bounds the minimizing of each new input, which otherwise eats the run.
+FUZZMINIMIZETIME ?= 2s
+
+.PHONY: run test generate lint check-generated bench bench-load fuzz
 
 ## run: serve on :4001 with the embedded store, demo data and printed dev tokens
 run:
@@ -13,6 +19,7 @@ run:
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
 test:
 	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
+	npm ci --prefix httpaudit --ignore-scripts --no-audit --no-fund
 	go test -race -count=1 ./...
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
@@ -40,3 +47,17 @@ bench:
 ## e.g. make bench-load BENCH_LOAD_FLAGS='-duration 20s -persons 1000'
 bench-load:
 	go run ./cmd/bench-load $(BENCH_LOAD_FLAGS)
+
+## fuzz: run each fuzz target for FUZZTIME (default 60s); their seed corpora run in `make test`
+FUZZ_TARGETS := \
+	./profile:FuzzNormalizeDisplayName ./profile:FuzzValidateAvatarURL ./profile:FuzzNormalizeBio \
+	./profile:FuzzNormalizePhone ./profile:FuzzNormalizeEmail ./profile:FuzzValidateUsername \
+	./resolvers:FuzzCheckRepresentation ./resolvers:FuzzDecodeCursor \
+	./auth:FuzzReadClaims ./auth:FuzzVerify \
+	.:FuzzCheckDocument .:FuzzComplexity .:FuzzDecodeBody
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) $$pkg; \
+	done

@@ -41,9 +41,12 @@ type Config struct {
 
 // Defaults of the settings that have one.
 const (
-	defaultPort            = 4001
-	defaultCacheMaxCost    = 64 << 20
-	defaultComplexityLimit = 500
+	defaultPort         = 4001
+	defaultCacheMaxCost = 64 << 20
+	// defaultComplexityLimit fits the gateway's largest entity fetch (1000 persons with
+	// a profile and avatar: 6010) and refuses 1000 aliased root fields (11000); see
+	// bounds.go for the costs.
+	defaultComplexityLimit = 10000
 	defaultDepthLimit      = 12
 	defaultBodyLimit       = 1 << 20
 	// A server keeps little live heap per request but allocates a lot: collecting when

@@ -49,58 +49,92 @@ func (f ftv1Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.plain.ServeHTTP(w, r)
 }
 
-// newGraphQLServer builds a gqlgen server: explicit transports (no websocket), the LRU
-// query cache, APQ, complexity and depth limits, the auth gate, federated tracing when
-// traced, and the error presenter that maps domain codes to extensions.code.
+// newGraphQLServer builds a gqlgen server: its own GraphQL-over-HTTP transport (no
+// websocket), the LRU query cache, APQ, the document bounds checked before validation,
+// the limits checked before execution (entities, complexity), the auth gate, federated
+// tracing when traced, and the error presenter that maps domain codes to
+// extensions.code.
 func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics,
 	queries graphql.Cache[*ast.QueryDocument], apq graphql.Cache[string], traced bool,
 ) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{})
 
 	srv.SetQueryCache(queries)
-	srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
+	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: apq}})
+	srv.Use(documentBounds{maxDepth: cfg.DepthLimit, passed: queries})
 	srv.Use(introspectionPolicy{enabled: cfg.Introspection})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
-	srv.Use(depthLimit{max: cfg.DepthLimit})
+	srv.Use(entitiesLimit{})
+	srv.Use(&complexityLimit{limit: cfg.ComplexityLimit})
 	srv.Use(authGate{})
+	srv.Use(requestAlive{})
 	srv.Use(dataloaders.ResetAfterMutations{})
 	if traced {
 		srv.Use(&apollofederatedtracingv1.Tracer{})
 	}
 	srv.Use(m.operationExtension())
+	srv.AroundFields(resolvers.GuardEntities)
 
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		// The panic value may hold request data: log its type and the stack only.
+		logger.ErrorContext(ctx, "panic in resolver", "panic_type", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
 		return errors.New("internal error")
 	})
 	return srv
 }
 
-// errorPresenter maps a *profile.Error to its code and safe message; parse and
-// validation errors keep gqlgen's code; anything else is logged and shown only as
-// INTERNAL, so no internal detail leaks.
+// persistedQueries is gqlgen's APQ with a code on every refusal: a hash that does not
+// match its query, an unsupported version or malformed extension data are the client's
+// mistake (BAD_REQUEST, as Apollo answers them), an unknown hash keeps
+// PERSISTED_QUERY_NOT_FOUND.
+type persistedQueries struct {
+	apq extension.AutomaticPersistedQuery
+}
+
+func (persistedQueries) ExtensionName() string { return "PersistedQueries" }
+func (p persistedQueries) Validate(es graphql.ExecutableSchema) error {
+	return p.apq.Validate(es)
+}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	err := p.apq.MutateOperationParameters(ctx, params)
+	if err != nil && err.Extensions["code"] == nil {
+		if err.Extensions == nil {
+			err.Extensions = map[string]any{}
+		}
+		err.Extensions["code"] = string(profile.BadRequest)
+	}
+	return err
+}
+
+// errorPresenter maps a *profile.Error to its code and safe message; parse, validation
+// and limit errors keep their code; anything else is shown only as INTERNAL, so no
+// internal detail leaks, and logged by its class (never its message, which may hold
+// personal values). The errors of a request whose client went away are not logged here:
+// the access log notes the request once.
 func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var de *profile.Error
-		if errors.As(err, &de) {
+		if errors.As(err, &de) && de.Code != profile.Internal {
 			ext := map[string]any{"code": string(de.Code)}
 			for k, v := range de.Extensions {
 				ext[k] = v
 			}
-			if de.Code == profile.Internal {
-				logger.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
-			}
 			return &gqlerror.Error{Message: de.Message, Path: gqlErr.Path, Locations: gqlErr.Locations, Extensions: ext}
 		}
-		if gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
+		if de == nil && gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
 			return gqlErr // gqlgen's parse, validation and limit errors
 		}
-		logger.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
+		if requestCanceled(ctx) {
+			markCanceled(ctx)
+			return &gqlerror.Error{Message: "the request was canceled", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": string(profile.Canceled)}}
+		}
+		logger.ErrorContext(ctx, "internal error", "err_class", errorClass(err), "path", gqlErr.Path.String())
 		return &gqlerror.Error{
 			Message:    "internal error",
 			Path:       gqlErr.Path,
@@ -162,54 +196,4 @@ func (p introspectionPolicy) MutateOperationContext(_ context.Context, op *graph
 	}
 	op.DisableIntrospection = false // only _service remains, which gqlgen guards with it
 	return nil
-}
-
-// depthLimit refuses operations nested deeper than max levels before execution.
-// Introspection (`__schema`, `__type`) is exempt: its nesting is bounded by the schema,
-// it touches no data, and GraphiQL's standard introspection query is 15 levels deep.
-type depthLimit struct{ max int }
-
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (d depthLimit) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if depth := selectionDepth(op.Doc, op.Operation.SelectionSet, map[string]bool{}); depth > d.max {
-		return &gqlerror.Error{
-			Message:    fmt.Sprintf("operation is nested %d levels deep, more than the limit of %d", depth, d.max),
-			Extensions: map[string]any{"code": "QUERY_TOO_DEEP"},
-		}
-	}
-	return nil
-}
-
-// selectionDepth is the number of nested field levels in set, following fragments
-// (validation already refused fragment cycles; visiting guards regardless).
-func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visiting map[string]bool) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				continue
-			}
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(doc, s.SelectionSet, visiting)
-			} else {
-				d = 1
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(doc, s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if visiting[s.Name] {
-				continue
-			}
-			if frag := doc.Fragments.ForName(s.Name); frag != nil {
-				visiting[s.Name] = true
-				d = selectionDepth(doc, frag.SelectionSet, visiting)
-				delete(visiting, s.Name)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }

@@ -23,8 +23,12 @@ type metrics struct {
 	names map[string]bool
 }
 
-// maxOperationNames bounds the label cardinality: operation names come from clients.
-const maxOperationNames = 200
+// Operation names come from clients, so their labels are bounded (SPEC §7): at most
+// maxOperationNames names of at most maxOperationNameLen bytes, the rest are "other".
+const (
+	maxOperationNames   = 200
+	maxOperationNameLen = 64
+)
 
 func newMetrics() *metrics {
 	m := &metrics{
@@ -56,6 +60,9 @@ func (m *metrics) operationLabel(name string) string {
 	if name == "" {
 		return "anonymous"
 	}
+	if len(name) > maxOperationNameLen {
+		return "other"
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.names[name] {
@@ -82,11 +89,13 @@ func (o opMetrics) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		return resp
 	}
 	op := graphql.GetOperationContext(ctx)
-	typ := "unknown"
+	// Only an operation that parsed and passed validation has op.Operation; its name
+	// is the document's, not the request's operationName parameter.
+	typ, name := "invalid", "invalid"
 	if op.Operation != nil {
 		typ = string(op.Operation.Operation)
+		name = o.m.operationLabel(op.Operation.Name)
 	}
-	name := o.m.operationLabel(op.OperationName)
 	outcome := "ok"
 	if resp != nil && len(resp.Errors) > 0 {
 		outcome = "error"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/profilegraph/profilegraph/auth"
+	"github.com/profilegraph/profilegraph/profile"
 )
 
 type requestIDKey struct{}
@@ -64,6 +65,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status      int
 	unauthentic atomic.Bool
+	canceled    atomic.Bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -94,7 +96,17 @@ func markUnauthenticated(ctx context.Context) {
 	}
 }
 
-// withAccessLog logs one line per request with its status and duration.
+// markCanceled notes that the request's client went away, for the access log.
+func markCanceled(ctx context.Context) {
+	if w, ok := ctx.Value(statusWriterKey{}).(*statusWriter); ok {
+		w.canceled.Store(true)
+	}
+}
+
+// withAccessLog logs one line per request with its method, path (never the query
+// string or body), status and duration. A request whose client went away is noted on
+// that line (canceled=true), once, at INFO: it is neither the server's fault nor worth
+// one line per field.
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -103,9 +115,24 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
+		}
+		if sw.canceled.Load() || r.Context().Err() != nil {
+			attrs = append(attrs, slog.Bool("canceled", true))
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	})
+}
+
+// withNoStore marks every response as private and not to be stored (SPEC §7): a gateway,
+// CDN or browser must not keep consent-gated data past a revoke. It is set before
+// anything else runs, so refusals (401, 413, 415) carry it too.
+func withNoStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "private, no-store")
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -114,17 +141,17 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 func withBodyLimit(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			writeJSONError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", "request body is larger than 1 MiB")
+			writeJSONError(w, http.StatusRequestEntityTooLarge, string(profile.BadRequest), "request body is larger than 1 MiB")
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 			if err != nil {
-				writeJSONError(w, http.StatusBadRequest, "BAD_USER_INPUT", "could not read request body")
+				writeJSONError(w, http.StatusBadRequest, string(profile.BadRequest), "could not read request body")
 				return
 			}
 			if int64(len(body)) > limit {
-				writeJSONError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", "request body is larger than 1 MiB")
+				writeJSONError(w, http.StatusRequestEntityTooLarge, string(profile.BadRequest), "request body is larger than 1 MiB")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -42,6 +42,7 @@ func NewServer(d serverDeps) http.Handler {
 	graphqlHandler = dataloaders.Middleware(dataloaders.Readers{Content: d.store, Fresh: d.fresh}, d.cfg.LoaderWait)(graphqlHandler)
 	graphqlHandler = d.verifier.Middleware(graphqlHandler)
 	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)
+	graphqlHandler = withNoStore(graphqlHandler)
 	mux.Handle("/graphql", graphqlHandler)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

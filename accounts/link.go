@@ -173,6 +173,10 @@ func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app prof
 		if _, err := tx.DeleteConsentsNaming(ctx, pid, app); err != nil {
 			return fmt.Errorf("delete consents: %w", err)
 		}
+		// Outstanding sign-on codes to the app die with its link (SPEC §6).
+		if _, err := tx.DeleteHandoffs(ctx, pid, app); err != nil {
+			return fmt.Errorf("delete login handoffs: %w", err)
+		}
 		remaining := len(accs) - 1
 		if remaining > 0 {
 			if err := dropAppFromSettings(ctx, tx, pid, app, now); err != nil {

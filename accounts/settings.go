@@ -103,6 +103,14 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 			changes = append(changes, "crossPosting ["+strings.Join(r, ", ")+"]")
 		}
 		if in.SingleSignOn != nil {
+			// Outstanding sign-on codes to an app whose entry goes die with it (SPEC §6).
+			for _, a := range st.SingleSignOn {
+				if !slices.Contains(sso, a) {
+					if _, err := tx.DeleteHandoffs(ctx, pid, a); err != nil {
+						return fmt.Errorf("delete login handoffs: %w", err)
+					}
+				}
+			}
 			st.SingleSignOn = sso
 			changes = append(changes, "singleSignOn ["+appList(sso)+"]")
 		}

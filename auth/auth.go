@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,16 +61,19 @@ func (c Config) HasKeys() bool {
 
 // Verifier verifies bearer tokens. It is safe for concurrent use.
 type Verifier struct {
-	secret []byte          // nil: HS256 tokens are refused
-	jwks   keyfunc.Keyfunc // nil: RS256, ES256 and EdDSA tokens are refused
-	parser *jwt.Parser
+	secret   []byte          // nil: HS256 tokens are refused
+	jwks     keyfunc.Keyfunc // nil: RS256, ES256 and EdDSA tokens are refused
+	parser   *jwt.Parser
+	issuer   string
+	audience string
 }
 
 // NewVerifier returns a Verifier for cfg. ctx bounds the background refresh of
 // cfg.JWKSURL: cancel it at shutdown.
 //
-// It returns an error when no key is configured, when the HS256 secret is shorter than
-// MinSecretLen bytes, when the JWKS file is unreadable, is not a JWK Set, or holds a key
+// It returns an error when no key is configured, when the HS256 secret is weak
+// (shorter than MinSecretLen bytes, white space only, or of low variety: checkSecret),
+// when the JWKS URL is plain http to anything but a loopback address, when the JWKS file is unreadable, is not a JWK Set, or holds a key
 // that is not an RS256 (RSA ≥ 2048 bits), ES256 (P-256) or EdDSA (Ed25519) public key
 // with a unique kid, or when JWKSURL is not a valid URL. A JWKS URL that cannot be
 // fetched at start is not an error: keys are fetched again in the background and when
@@ -78,11 +82,11 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	if !cfg.HasKeys() {
 		return nil, errors.New("auth: no verification key configured: set AUTH_HS256_SECRET, AUTH_JWKS_FILE or AUTH_JWKS_URL")
 	}
-	v := &Verifier{}
+	v := &Verifier{issuer: cfg.Issuer, audience: cfg.Audience}
 	methods := []string{}
 	if len(cfg.HS256Secret) > 0 {
-		if len(cfg.HS256Secret) < MinSecretLen {
-			return nil, fmt.Errorf("auth: AUTH_HS256_SECRET must be at least %d bytes, got %d", MinSecretLen, len(cfg.HS256Secret))
+		if err := checkSecret(cfg.HS256Secret); err != nil {
+			return nil, fmt.Errorf("auth: AUTH_HS256_SECRET %w", err)
 		}
 		v.secret = append([]byte(nil), cfg.HS256Secret...)
 		methods = append(methods, algHS256)
@@ -110,7 +114,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	return v, nil
 }
 
-// tokenClaims is the payload of a profilegraph token.
+// tokenClaims is the payload of a token minted by SignHS256.
 type tokenClaims struct {
 	jwt.RegisteredClaims
 	App     string `json:"app,omitempty"`
@@ -127,20 +131,43 @@ const (
 	msgWrongService = "token not issued for this service"
 )
 
-// Verify returns the viewer of a raw token (no "Bearer " prefix). Any failure is a
-// *profile.Error with code UNAUTHENTICATED and a short message that reveals nothing of
-// the keys: the token is malformed (bad encoding, no exp, empty sub, app not one of the
-// five, unknown purpose), badly signed (wrong or unknown key, refused alg), expired, not
-// yet valid, or issued for another issuer or audience.
+// Verify returns the viewer of a raw token (no "Bearer " prefix). Claims are read
+// exactly as signed (SPEC §7). Any failure is a *profile.Error with code
+// UNAUTHENTICATED and a short message that reveals nothing of the keys: the token is
+// malformed (bad encoding, a crit header, a duplicated claim, no exp, a time claim that
+// is not a number, a claim of the wrong type, empty sub, app not one of the five,
+// unknown purpose), badly signed (wrong or unknown key, refused alg), expired, not yet
+// valid (nbf ahead, or iat more than a minute ahead), or issued for another issuer or
+// audience.
 func (v *Verifier) Verify(ctx context.Context, token string) (*profile.Viewer, error) {
 	if token == "" || len(token) > maxTokenLen {
 		return nil, unauthenticated(msgMalformed)
 	}
-	var c tokenClaims
-	if _, err := v.parser.ParseWithClaims(token, &c, v.keyfunc(ctx)); err != nil {
+	// The library checks the signature, alg, exp, nbf, iss and aud; the claims are then
+	// read again exactly as signed (readClaims), and only those values are used.
+	t, err := v.parser.ParseWithClaims(token, jwt.MapClaims{}, v.keyfunc(ctx))
+	if err != nil {
 		return nil, unauthenticated(parseErrorMessage(err))
 	}
-	if strings.TrimSpace(c.Subject) == "" {
+	if _, crit := t.Header["crit"]; crit {
+		// RFC 7515 §4.1.11: extensions we do not understand must not be ignored.
+		return nil, unauthenticated(msgMalformed)
+	}
+	payload, err := v.parser.DecodeSegment(strings.Split(token, ".")[1])
+	if err != nil {
+		return nil, unauthenticated(msgMalformed)
+	}
+	c, err := readClaims(payload)
+	if err != nil {
+		return nil, unauthenticated(msgMalformed)
+	}
+	if msg := c.checkTimes(time.Now()); msg != "" {
+		return nil, unauthenticated(msg)
+	}
+	if (v.issuer != "" && c.Iss != v.issuer) || (v.audience != "" && !slices.Contains(c.Aud, v.audience)) {
+		return nil, unauthenticated(msgWrongService)
+	}
+	if strings.TrimSpace(c.Sub) == "" {
 		return nil, unauthenticated(msgMalformed)
 	}
 	app := profile.App(c.App)
@@ -163,7 +190,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*profile.Viewer, e
 			break
 		}
 	}
-	return &profile.Viewer{App: app, Subject: c.Subject, Service: service, Purpose: purpose}, nil
+	return &profile.Viewer{App: app, Subject: c.Sub, Service: service, Purpose: purpose}, nil
 }
 
 // keyfunc picks the key by the token's alg, which the parser has already checked

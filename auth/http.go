@@ -72,7 +72,7 @@ func WriteUnauthenticated(w http.ResponseWriter, message string) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	h.Set("Cache-Control", "private, no-store")
 	h.Set("WWW-Authenticate", "Bearer")
 	w.WriteHeader(http.StatusUnauthorized)
 	_, _ = w.Write(body)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -9,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/MicahParks/jwkset"
@@ -39,6 +42,10 @@ func newJWKS(ctx context.Context, file, rawURL string) (keyfunc.Keyfunc, error) 
 		u, err := url.Parse(rawURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("AUTH_JWKS_URL %q is not an http(s) URL", rawURL)
+		}
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			// Keys fetched in the clear could be swapped on the way.
+			return nil, fmt.Errorf("AUTH_JWKS_URL must use https (plain http only to a loopback address), got %q", rawURL)
 		}
 		kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{rawURL}, keyfunc.Override{
 			Given:       given,
@@ -164,4 +171,45 @@ func checkKey(alg string, key any) error {
 	default:
 		return errors.New("unsupported alg")
 	}
+}
+
+// minSecretVariety is the fewest distinct bytes an HS256 secret must hold.
+const minSecretVariety = 8
+
+// checkSecret refuses a weak HS256 secret: shorter than MinSecretLen bytes, only white
+// space, fewer than minSecretVariety distinct bytes, or a short pattern repeated (a
+// period of at most a quarter of its length).
+func checkSecret(s []byte) error {
+	if len(s) < MinSecretLen {
+		return fmt.Errorf("must be at least %d bytes, got %d", MinSecretLen, len(s))
+	}
+	if len(bytes.TrimSpace(s)) == 0 {
+		return errors.New("is only white space")
+	}
+	var distinct [256]bool
+	n := 0
+	for _, b := range s {
+		if !distinct[b] {
+			distinct[b] = true
+			n++
+		}
+	}
+	if n < minSecretVariety {
+		return fmt.Errorf("has too little variety (%d distinct bytes, want at least %d): use a random secret such as `openssl rand -hex 32`", n, minSecretVariety)
+	}
+	for p := 1; p <= len(s)/4; p++ {
+		if bytes.Equal(s[p:], s[:len(s)-p]) {
+			return fmt.Errorf("repeats a pattern of %d bytes: use a random secret such as `openssl rand -hex 32`", p)
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether host names this machine: localhost or a loopback IP.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -609,6 +609,27 @@ func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
 	return nil
 }
 
+// DeleteHandoffs removes the person's unredeemed login handoffs to app and returns how
+// many it removed. A malformed person id matches nothing.
+func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.App) (int, error) {
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	defer t.mu.Unlock()
+	pid, ok := canonicalID(personID)
+	if !ok {
+		return 0, nil
+	}
+	n := 0
+	for k, h := range t.st.handoffs {
+		if h.PersonID == pid && h.TargetApp == app && h.RedeemedAt == nil {
+			delete(t.handoffs(), k)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // RedeemHandoff marks the unredeemed handoff with codeHash redeemed at `at` and returns
 // a copy, or nil, nil if there is none or it was redeemed already. Transactions run one
 // at a time, so of concurrent calls exactly one gets it.

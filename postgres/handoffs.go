@@ -25,6 +25,7 @@ const (
 	redeemHandoffSQL = `UPDATE login_handoffs SET redeemed_at = $2
 WHERE code_hash = $1 AND redeemed_at IS NULL
 RETURNING ` + handoffColumns
+	deleteHandoffsSQL = `DELETE FROM login_handoffs WHERE person_id = $1 AND target_app = $2 AND redeemed_at IS NULL`
 )
 
 func fromHandoff(h *profile.LoginHandoff) handoffRow {

@@ -227,6 +227,19 @@ func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
 	return translate(err, "insert login handoff", "")
 }
 
+// DeleteHandoffs removes the person's unredeemed login handoffs to app and returns how
+// many it removed. Errors are wrapped (INTERNAL).
+func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.App) (int, error) {
+	if !validID(personID) {
+		return 0, nil
+	}
+	tag, err := t.tx.Exec(ctx, deleteHandoffsSQL, personID, string(app))
+	if err != nil {
+		return 0, translate(err, "delete login handoffs", "")
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // RedeemHandoff marks the unredeemed handoff with codeHash as redeemed at `at` and
 // returns it, or nil, nil if there is none or it was redeemed already. Of concurrent
 // calls exactly one gets it. Errors are wrapped (INTERNAL).

@@ -20,6 +20,12 @@ const (
 	BadUserInput    Code = "BAD_USER_INPUT"
 	InvalidHandoff  Code = "INVALID_HANDOFF"
 	Internal        Code = "INTERNAL"
+	// BadRequest is a request the HTTP transport refuses (SPEC §7): an undecodable body,
+	// a JSON array of operations, an unsupported content type, a mutation over GET.
+	BadRequest Code = "BAD_REQUEST"
+	// Canceled marks the errors of a request whose client went away before it was
+	// answered: neither the client's mistake nor an internal error (added to §7's list).
+	Canceled Code = "REQUEST_CANCELED"
 )
 
 // Error is a domain error: a code and a message that is safe to show to the caller.

@@ -129,6 +129,9 @@ type Tx interface {
 	AppendActivity(ctx context.Context, e *ActivityEvent) error
 	// InsertHandoff stores a new login handoff.
 	InsertHandoff(ctx context.Context, h *LoginHandoff) error
+	// DeleteHandoffs removes the person's unredeemed login handoffs to app (their link
+	// or single-sign-on entry went: SPEC §6) and returns how many it removed.
+	DeleteHandoffs(ctx context.Context, personID string, app App) (int, error)
 	// RedeemHandoff marks the unredeemed handoff with codeHash as redeemed at `at` and
 	// returns it; it returns nil, nil if there is none or it was already redeemed. Of
 	// concurrent calls for one code exactly one gets the handoff.

@@ -32,9 +32,11 @@ var (
 
 // NormalizeDisplayName returns s in NFC with surrounding white space trimmed. It returns
 // a BAD_USER_INPUT error when s is not valid UTF-8, when the result is not 1 to 64
-// characters long, or when it contains a control character or a bidirectional
-// override or isolate (U+202A–U+202E, U+2066–U+2069), which could make a name display
-// as something else.
+// characters long, when it contains a control character, a bidirectional override or
+// isolate (U+202A–U+202E, U+2066–U+2069), or an invisible character (invisibleRune:
+// format characters such as zero-width spaces and bidi marks, Hangul fillers, the
+// Braille blank, ...), which could make a name display blank or as something else, or
+// when it has no visible character at all.
 func NormalizeDisplayName(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", Errorf(BadUserInput, "displayName: must be valid UTF-8")
@@ -49,7 +51,60 @@ func NormalizeDisplayName(s string) (string, error) {
 	if r, bad := firstForbiddenRune(s, false); bad {
 		return "", Errorf(BadUserInput, "displayName: must not contain the control or bidirectional character %U", r)
 	}
+	if r, bad := firstInvisibleRune(s); bad {
+		return "", Errorf(BadUserInput, "displayName: must not contain the invisible character %U", r)
+	}
+	if !strings.ContainsFunc(s, isVisible) {
+		return "", Errorf(BadUserInput, "displayName: must contain a visible character")
+	}
 	return s, nil
+}
+
+// firstInvisibleRune returns the first invisibleRune of s. A zero-width joiner between
+// two symbols and a variation selector after a symbol are allowed: they join and style
+// emoji (👨‍👩‍👧, ❤️).
+func firstInvisibleRune(s string) (rune, bool) {
+	rs := []rune(s)
+	for i, r := range rs {
+		if !invisibleRune(r) {
+			continue
+		}
+		prevSymbol := i > 0 && (unicode.In(rs[i-1], unicode.So, unicode.Sk) || rs[i-1] == '\uFE0F')
+		switch {
+		case r == '\u200D' && prevSymbol && i+1 < len(rs) && unicode.Is(unicode.So, rs[i+1]):
+		case (r == '\uFE0F' || r == '\uFE0E') && prevSymbol:
+		default:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// invisibleRune reports whether r renders as nothing or as blank space while not being
+// white space: format characters (Unicode Cf: zero-width space and joiners, bidi marks,
+// word joiner, BOM, soft hyphen, tags, ...), the Hangul fillers, the Braille blank, the
+// combining grapheme joiner, the Khmer inherent vowels, variation selectors and the
+// line and paragraph separators.
+func invisibleRune(r rune) bool {
+	switch {
+	case unicode.Is(unicode.Cf, r):
+		return true
+	case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0': // Hangul fillers
+		return true
+	case r == '\u2800': // Braille pattern blank
+		return true
+	case r == '\u034F', r == '\u17B4', r == '\u17B5', r == '\u2028', r == '\u2029':
+		return true
+	case r >= '\uFE00' && r <= '\uFE0F', r >= 0xE0100 && r <= 0xE01EF: // variation selectors
+		return true
+	}
+	return false
+}
+
+// isVisible reports whether r draws something: a letter, digit, punctuation or symbol
+// that is not invisibleRune.
+func isVisible(r rune) bool {
+	return !invisibleRune(r) && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r))
 }
 
 // ValidateUsername returns a BAD_USER_INPUT error unless s is 1 to 30 characters of
@@ -99,8 +154,10 @@ func isBidiControl(r rune) bool {
 }
 
 // ValidateAvatarURL returns a BAD_USER_INPUT error unless s is an absolute https URL of
-// at most 2048 bytes with a host name, without user information, white space or control
-// characters.
+// at most 2048 bytes, without user information, white space or control characters,
+// whose host is a public DNS name (publicHostname): no IP literal in any notation
+// (IPv4, IPv6, decimal, hex or octal), no single-label or special-use name, so that a
+// client fetching the avatar is not pointed at an internal address.
 func ValidateAvatarURL(s string) error {
 	if len(s) > MaxAvatarURLLen {
 		return Errorf(BadUserInput, "avatarUrl: must be at most %d bytes, got %d", MaxAvatarURLLen, len(s))
@@ -115,13 +172,52 @@ func ValidateAvatarURL(s string) error {
 	if u.Scheme != "https" {
 		return Errorf(BadUserInput, "avatarUrl: must be an https URL")
 	}
-	if u.User != nil {
+	if u.User != nil || strings.Contains(u.Host, "@") {
 		return Errorf(BadUserInput, "avatarUrl: must not contain user information")
 	}
 	if u.Opaque != "" || u.Hostname() == "" {
 		return Errorf(BadUserInput, "avatarUrl: must have a host name")
 	}
+	if !publicHostname(u.Hostname()) {
+		return Errorf(BadUserInput, "avatarUrl: the host must be a public DNS name, not an IP address or a local name")
+	}
 	return nil
+}
+
+// specialUseTLDs are top-level names that never resolve on the public internet.
+var specialUseTLDs = map[string]bool{
+	"localhost": true, "local": true, "internal": true, "localdomain": true, "invalid": true,
+	"lan": true, "home": true, "corp": true, "intranet": true, "arpa": true,
+}
+
+// publicHostname reports whether h is a DNS name of at least two labels of ASCII
+// letters, digits and hyphens (IDNs in punycode), 1 to 63 bytes each and not starting
+// or ending with a hyphen, whose top-level label is not all digits (which rules out
+// every IPv4 notation) nor a special-use name. IPv6 literals contain ':' and fail.
+func publicHostname(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	labels := strings.Split(strings.ToLower(h), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if strings.Trim(tld, "0123456789") == "" || strings.HasPrefix(tld, "0x") || specialUseTLDs[tld] {
+		return false
+	}
+	return true
 }
 
 // NormalizePhone returns the phone number s in E.164 form. Surrounding white space is

@@ -22,8 +22,8 @@ func consentInput(in model.ConsentInput) accounts.ConsentInput {
 
 // Activity pagination bounds.
 const (
-	defaultActivityPage = 20
-	maxActivityPage     = 100
+	defaultActivityPage = profile.DefaultActivityPage
+	maxActivityPage     = profile.MaxActivityPage
 	cursorPrefix        = "ev:"
 )
 

@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) profile.Store) {
 		{"Activity pages newest first by Seq below beforeSeq", testActivityPagination},
 		{"RedeemHandoff redeems a code once", testRedeemHandoff},
 		{"RedeemHandoff has exactly one winner among 10 concurrent redeemers", testRedeemHandoffConcurrent},
+		{"DeleteHandoffs removes the person's unredeemed codes to one app only", testDeleteHandoffs},
 		{"racing links of one account under LockAccounts: exactly one wins", testLinkRace},
 		{"PrivacyByPerson returns links ordered as Apps and consents oldest grant first", testPrivacyByPerson},
 		{"PrivacyByPerson reflects unlinks and revocations at once", testPrivacyFollowsWrites},
@@ -1085,6 +1086,34 @@ func testRedeemHandoff(t *testing.T, s profile.Store) {
 	}
 	if unknown := redeem(t, s, []byte("no such code"), at(1)); unknown != nil {
 		t.Errorf("redeem of an unknown code = %s, want nil", dump(unknown))
+	}
+}
+
+func testDeleteHandoffs(t *testing.T, s profile.Store) {
+	h := newHandoff(t, s)
+	fb := mustAccount(t, s, fullAccount(profile.AppFacebook, h.PersonID))
+	other := &profile.LoginHandoff{
+		CodeHash: []byte(strings.ReplaceAll(newID(), "-", "")), PersonID: h.PersonID, TargetApp: profile.AppFacebook,
+		AccountID: fb.ID, CreatedAt: at(0), ExpiresAt: at(2),
+	}
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error { return tx.InsertHandoff(ctx, other) })
+	stranger := newHandoff(t, s) // another person's code to the same app
+	var n int
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) (err error) {
+		n, err = tx.DeleteHandoffs(ctx, h.PersonID, profile.AppThreads)
+		return err
+	})
+	if n != 1 {
+		t.Errorf("DeleteHandoffs removed %d, want 1", n)
+	}
+	if got := redeem(t, s, h.CodeHash, at(1)); got != nil {
+		t.Errorf("a deleted code redeemed: %s", dump(got))
+	}
+	if got := redeem(t, s, other.CodeHash, at(1)); got == nil {
+		t.Errorf("the code to another app was deleted")
+	}
+	if got := redeem(t, s, stranger.CodeHash, at(1)); got == nil {
+		t.Errorf("another person's code was deleted")
 	}
 }
 
