@@ -31,6 +31,11 @@ type Config struct {
 	BodyLimit       int64
 	LoaderWait      time.Duration
 	ShutdownTimeout time.Duration
+	// TrustedDocuments is the path of a persisted-query manifest (TRUSTED_DOCUMENTS);
+	// when set, user tokens may run only its operations.
+	TrustedDocuments string
+	// Tracing is OpenTelemetry's configuration from the standard OTEL_* variables.
+	Tracing TracingConfig
 }
 
 // Defaults of the settings that have one.
@@ -95,6 +100,12 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		}
 		cfg.CacheMaxCost = n
 	}
+	cfg.TrustedDocuments = getenv("TRUSTED_DOCUMENTS")
+	if tc, err := parseTracingConfig(getenv); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.Tracing = tc
+	}
 	logLevel := getenv("LOG_LEVEL")
 	envInt("COMPLEXITY_LIMIT", &cfg.ComplexityLimit)
 
@@ -107,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.Int64Var(&cfg.CacheMaxCost, "cache-max-cost", cfg.CacheMaxCost, "shared cache size in bytes, 0 disables it (CACHE_MAX_COST)")
 	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (LOG_LEVEL)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", cfg.ComplexityLimit, "maximum query complexity (COMPLEXITY_LIMIT)")
+	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", cfg.TrustedDocuments, "persisted-query manifest that limits user tokens to its operations (TRUSTED_DOCUMENTS)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

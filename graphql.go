@@ -19,18 +19,22 @@ import (
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
+	"github.com/profilegraph/profilegraph/trusteddocs"
 )
 
 // newGraphQLHandler builds the gqlgen server: explicit transports (no websocket), an LRU
 // query cache, APQ, complexity and depth limits, the auth gate, federated tracing and
 // the error presenter that maps domain codes to extensions.code.
-func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics) *handler.Server {
+func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics, trusted *trusteddocs.List) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if trusted != nil {
+		srv.Use(trusted.Extension(limitedByTrustedDocuments)) // before APQ: it resolves manifest ids
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(introspectionPolicy{enabled: cfg.Introspection})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))

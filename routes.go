@@ -13,6 +13,7 @@ import (
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
+	"github.com/profilegraph/profilegraph/trusteddocs"
 )
 
 // serverDeps are what NewServer wires together.
@@ -30,6 +31,10 @@ type serverDeps struct {
 	// playgroundToken is put in GraphiQL's headers in dev mode.
 	playgroundToken string
 	playground      bool
+	// tracing is the OpenTelemetry pipeline (nil: off).
+	tracing *tracing
+	// trusted limits user tokens to a manifest's operations (nil: not limited).
+	trusted *trusteddocs.List
 }
 
 // NewServer builds the HTTP handler: /graphql, GraphiQL at /, health, readiness and
@@ -37,11 +42,15 @@ type serverDeps struct {
 func NewServer(d serverDeps) http.Handler {
 	mux := http.NewServeMux()
 
-	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics)
+	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics, d.trusted)
+	if d.tracing != nil {
+		gql.Use(d.tracing.gqlExtension())
+	}
 	var graphqlHandler http.Handler = gql
 	graphqlHandler = dataloaders.Middleware(dataloaders.Readers{Content: d.store, Fresh: d.fresh}, d.cfg.LoaderWait)(graphqlHandler)
 	graphqlHandler = d.verifier.Middleware(graphqlHandler)
 	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)
+	graphqlHandler = d.tracing.middleware(graphqlHandler)
 	mux.Handle("/graphql", graphqlHandler)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
