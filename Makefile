@@ -4,16 +4,29 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: run test generate lint check-generated bench
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund
+
+.PHONY: run test generate lint check-generated bench client schema-check graphiql-assets
 
 ## run: serve on :4001 with the embedded store, demo data and printed dev tokens
 run:
 	go run .
 
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
-test:
-	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
+test: client schema-check
+	$(NPM_CI) --prefix federation
 	go test -race -count=1 ./...
+
+## client: build the TypeScript client (codegen, trusted-documents manifest, type check) and
+## fail if the committed generated files or manifest are stale
+client:
+	$(NPM_CI) --prefix clients/typescript
+	npm run --prefix clients/typescript check
+
+## schema-check: fail on a breaking change of schema.graphqls against schema/published.graphqls
+schema-check:
+	$(NPM_CI) --prefix tools/schema-check
+	node tools/schema-check/check.mjs
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
 generate:
