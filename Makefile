@@ -15,6 +15,7 @@ run:
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
 test: client schema-check
 	$(NPM_CI) --prefix federation
+	$(NPM_CI) --prefix graphiql
 	go test -race -count=1 ./...
 
 ## client: build the TypeScript client (codegen, trusted-documents manifest, type check) and
@@ -22,6 +23,12 @@ test: client schema-check
 client:
 	$(NPM_CI) --prefix clients/typescript
 	npm run --prefix clients/typescript check
+
+## graphiql-assets: copy the pinned GraphiQL and React builds from npm into graphiql/assets
+## (embedded in the binary); CI checks that this reproduces the committed files
+graphiql-assets:
+	$(NPM_CI) --prefix graphiql
+	npm run --prefix graphiql assets
 
 ## schema-check: fail on a breaking change of schema.graphqls against schema/published.graphqls
 schema-check:

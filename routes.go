@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/graphiql"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
 	"github.com/profilegraph/profilegraph/trusteddocs"
@@ -71,11 +71,12 @@ func NewServer(d serverDeps) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
 
 	if d.playground {
-		var opts []playground.GraphiqlConfigOption
+		page := graphiql.Config{Title: "profilegraph", Endpoint: "/graphql"}
 		if d.playgroundToken != "" {
-			opts = append(opts, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + d.playgroundToken}))
+			page.Headers = map[string]string{"Authorization": "Bearer " + d.playgroundToken}
 		}
-		mux.Handle("GET /{$}", playground.Handler("profilegraph", "/graphql", opts...))
+		mux.Handle("GET /{$}", graphiql.Handler(page))
+		mux.Handle("GET "+graphiql.AssetPrefix, graphiql.Assets())
 	}
 
 	var h http.Handler = mux

@@ -93,7 +93,8 @@ func New(m Manifest, schema *ast.Schema) (*List, error) {
 			continue
 		}
 		if schema != nil {
-			if _, gerrs := gqlparser.LoadQuery(schema, op.Body); len(gerrs) > 0 {
+			// nil rules: gqlparser's default validation rules, as gqlgen applies them.
+			if _, gerrs := gqlparser.LoadQueryWithRules(schema, op.Body, nil); len(gerrs) > 0 {
 				errs = append(errs, fmt.Errorf("operation %d (%s) does not validate against the schema: %s", i, op.Name, gerrs.Error()))
 				continue
 			}
