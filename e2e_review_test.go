@@ -93,9 +93,14 @@ func TestE2EReviewAdsRequestsSeeNoOwnerOnlyData(t *testing.T) {
 	if r.Get("viewer.id") == nil || r.Get("viewer.ageRange") == nil {
 		t.Fatalf("an ads request lost the person or its protective age range: %s", r.Raw)
 	}
+	// SPEC §5 "Requests made for ads": the person's identity resolves as for any owner
+	// request, the owner's own AppAccount.person included.
+	if got, want := r.Get("viewerAccount.person.id"), r.Get("viewer.id"); got == nil || got != want {
+		t.Fatalf("an ads request's own AppAccount.person = %v, want the viewer's person %v: %s", got, want, r.Raw)
+	}
 	for _, path := range []string{"viewer.accounts", "viewer.account", "viewer.settings", "viewer.consents",
 		"viewer.ageDiscrepancy", "viewer.activity", "viewer.recoveryOptions", "viewer.crossPostTargets",
-		"viewerAccount.person", "viewerAccount.linkedAt"} {
+		"viewerAccount.linkedAt"} {
 		wantDenied(t, r, path, "FORBIDDEN")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,32 +17,70 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
 	"github.com/profilegraph/profilegraph/trusteddocs"
 )
 
-// newGraphQLHandler builds the gqlgen server: explicit transports (no websocket), an LRU
-// query cache, APQ, complexity and depth limits, the auth gate, federated tracing and
-// the error presenter that maps domain codes to extensions.code.
-func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics, trusted *trusteddocs.List) *handler.Server {
+// newGraphQLHandler serves GraphQL with two gqlgen servers that share the schema, the
+// query cache and the APQ cache: one with Apollo federated tracing, for the requests
+// that ask for it (apollo-federation-include-trace: ftv1), and one without. gqlgen
+// wraps every field of a request in every field interceptor of its server, tracing or
+// not; so the requests that are not traced, nearly all of them, pay for none. trusted
+// (nil: off) limits user tokens to a manifest's operations; tr (nil: off) adds the
+// OpenTelemetry spans of operations and resolvers.
+func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics, trusted *trusteddocs.List, tr *tracing) http.Handler {
+	queries, apq := lru.New[*ast.QueryDocument](1000), lru.New[string](1000)
+	return ftv1Router{
+		plain:  newGraphQLServer(cfg, res, logger, m, queries, apq, false, trusted, tr),
+		traced: newGraphQLServer(cfg, res, logger, m, queries, apq, true, trusted, tr),
+	}
+}
+
+// ftv1Router sends the requests that ask for a federated trace to traced.
+type ftv1Router struct {
+	plain, traced http.Handler
+}
+
+func (f ftv1Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := r.Header["Apollo-Federation-Include-Trace"]; len(h) > 0 && h[0] == "ftv1" {
+		f.traced.ServeHTTP(w, r)
+		return
+	}
+	f.plain.ServeHTTP(w, r)
+}
+
+// newGraphQLServer builds a gqlgen server: explicit transports (no websocket), the LRU
+// query cache, APQ, complexity and depth limits, the auth gate, federated tracing when
+// traced, and the error presenter that maps domain codes to extensions.code.
+func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics,
+	queries graphql.Cache[*ast.QueryDocument], apq graphql.Cache[string], traced bool,
+	trusted *trusteddocs.List, tr *tracing,
+) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(queries)
 	if trusted != nil {
 		srv.Use(trusted.Extension(limitedByTrustedDocuments)) // before APQ: it resolves manifest ids
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	srv.Use(introspectionPolicy{enabled: cfg.Introspection})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(depthLimit{max: cfg.DepthLimit})
 	srv.Use(authGate{})
-	srv.Use(&apollofederatedtracingv1.Tracer{})
+	srv.Use(dataloaders.ResetAfterMutations{})
+	if traced {
+		srv.Use(&apollofederatedtracingv1.Tracer{})
+	}
 	srv.Use(m.operationExtension())
+	if tr != nil {
+		srv.Use(tr.gqlExtension())
+	}
 
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

@@ -42,11 +42,7 @@ type serverDeps struct {
 func NewServer(d serverDeps) http.Handler {
 	mux := http.NewServeMux()
 
-	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics, d.trusted)
-	if d.tracing != nil {
-		gql.Use(d.tracing.gqlExtension())
-	}
-	var graphqlHandler http.Handler = gql
+	graphqlHandler := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics, d.trusted, d.tracing)
 	graphqlHandler = dataloaders.Middleware(dataloaders.Readers{Content: d.store, Fresh: d.fresh}, d.cfg.LoaderWait)(graphqlHandler)
 	graphqlHandler = d.verifier.Middleware(graphqlHandler)
 	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)

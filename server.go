@@ -2,7 +2,7 @@
 // GraphQL federation subgraph (see README.md and ../shared/SPEC.md).
 package main
 
-//go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ./internal/generate
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -47,6 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("configuration: %w", err)
 	}
 	logger := slog.New(requestIDHandler{slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})})
+	if cfg.GCPercent >= 0 {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
+	if cfg.MemoryLimit >= 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 
 	devMode := !cfg.hasKeys()
 	if devMode && cfg.DatabaseURL != "" {
@@ -140,6 +148,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger.Info("listening", "addr", ln.Addr().String(), "dev_mode", devMode, "store", storeName(cfg),
 		"tracing", cfg.Tracing.Exporter, "trusted_documents", trusted.Len())
 
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -154,6 +170,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// servePprof serves net/http/pprof on addr (its own listener, never the public one) until
+// the returned stop is called. It returns the listen error.
+func servePprof(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pprof listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	logger.Info("pprof listening", "addr", ln.Addr().String())
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
 }
 
 func storeName(cfg Config) string {

@@ -38,7 +38,6 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/ristretto/v2"
-	"github.com/google/uuid"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -257,7 +256,7 @@ func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
 	if s.rc == nil {
 		return zero, false
 	}
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+	if !profile.IsCanonicalID(id) {
 		return zero, false
 	}
 	s.mu.RLock()
@@ -384,7 +383,7 @@ func canonicalIDs(ids []string) []string {
 			continue
 		}
 		seen[id] = struct{}{}
-		if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		if profile.IsCanonicalID(id) {
 			out = append(out, id)
 		}
 	}
@@ -567,4 +566,25 @@ func (s *Store) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 // Activity is never cached. It returns the inner store's result and error.
 func (s *Store) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
 	return s.inner.Activity(ctx, personID, beforeSeq, limit)
+}
+
+// ReadFresh is never cached: it passes through to the inner store, which must be a
+// profile.FreshReader (else INTERNAL). It returns the inner store's error.
+func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
+	fr, ok := s.inner.(profile.FreshReader)
+	if !ok {
+		return nil, profile.Errorf(profile.Internal, "cache: the inner store cannot read fresh state")
+	}
+	return fr.ReadFresh(ctx, q)
+}
+
+// ActivityPages passes through to the inner store (the activity log is not cached),
+// which must be a profile.ActivityReader (else INTERNAL). It returns the inner store's
+// error.
+func (s *Store) ActivityPages(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
+	ar, ok := s.inner.(profile.ActivityReader)
+	if !ok {
+		return nil, profile.Errorf(profile.Internal, "cache: the inner store cannot read activity pages")
+	}
+	return ar.ActivityPages(ctx, pages)
 }

@@ -6,6 +6,7 @@ package consent
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -50,12 +51,7 @@ func InForce(linkedApps []profile.App, consents []*profile.Consent) []*profile.C
 // linkedApps: in particular S→T grants nothing while the requesting app T itself is not
 // linked to the person.
 func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
-	in := InForce(linkedApps, consents)
-	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(in))}
-	for _, c := range in {
-		g.keys[c.Key()] = struct{}{}
-	}
-	return g
+	return grantsOf(InForce(linkedApps, consents))
 }
 
 // Has reports whether the consent k is in effect.
@@ -79,11 +75,34 @@ var visible = Decision{Visible: true}
 // absent is a hidden value that must not reveal anything: null, no error.
 var absent = Decision{}
 
+// The errors of hidden values are made once: a decision allocates nothing, and a view
+// decides every category of every account. They are shared: never modify them.
+var (
+	forbiddenBy       [5]Decision
+	consentRequiredBy [5][5]Decision // [category][source app]
+)
+
+func init() {
+	for _, c := range profile.Categories {
+		i := categoryIndex(c)
+		forbiddenBy[i] = Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
+		for _, s := range profile.Apps {
+			consentRequiredBy[i][appOrder(s)] = Decision{Err: profile.ConsentRequiredError(c, s)}
+		}
+	}
+}
+
 func forbidden(c profile.Category) Decision {
+	if i := categoryIndex(c); i >= 0 {
+		return forbiddenBy[i]
+	}
 	return Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
 }
 
 func consentRequired(c profile.Category, s profile.App) Decision {
+	if i, j := categoryIndex(c), appOrder(s); i >= 0 && j < len(profile.Apps) {
+		return consentRequiredBy[i][j]
+	}
 	return Decision{Err: profile.ConsentRequiredError(c, s)}
 }
 
@@ -171,23 +190,49 @@ func OwnsAccount(r Request, a *profile.Account) bool {
 // exists so that every use, ads included, can honour the most protective age.
 func OwnerOnly(r Request, personID, what string, protective bool) Decision {
 	if !IsOwner(r, personID) {
-		return Decision{Err: profile.ForbiddenError(what)}
+		return ownerOnlyErr(what, false)
 	}
 	return ownerPurpose(r, what, protective)
 }
 
 // AccountOwnerOnly is OwnerOnly for a field of account a (its person, its link time):
-// visible to the viewer who owns a (OwnsAccount), never to an ads request.
-func AccountOwnerOnly(r Request, a *profile.Account, what string) Decision {
+// visible to the viewer who owns a (OwnsAccount); to an ads request only when
+// protective, which the person's identity is (SPEC §5 "Requests made for ads": the
+// owner's own AppAccount.person resolves as viewer does).
+func AccountOwnerOnly(r Request, a *profile.Account, what string, protective bool) Decision {
 	if !OwnsAccount(r, a) {
-		return Decision{Err: profile.ForbiddenError(what)}
+		return ownerOnlyErr(what, false)
 	}
-	return ownerPurpose(r, what, false)
+	return ownerPurpose(r, what, protective)
 }
 
 func ownerPurpose(r Request, what string, protective bool) Decision {
 	if r.Purpose == profile.PurposeAds && !protective {
-		return Decision{Err: profile.Errorf(profile.Forbidden, "%s is not available to requests made for ads", what)}
+		return ownerOnlyErr(what, true)
 	}
 	return visible
+}
+
+// ownerOnlyErrs holds the FORBIDDEN decisions of owner-only fields, made once per field
+// name (what is always one of the schema's field names, a bounded set): an _entities
+// batch asked by a non-owner denies the same field hundreds of times. Shared: never
+// modify them.
+var ownerOnlyErrs sync.Map // ownerOnlyKey → Decision
+
+type ownerOnlyKey struct {
+	what string
+	ads  bool
+}
+
+func ownerOnlyErr(what string, ads bool) Decision {
+	k := ownerOnlyKey{what, ads}
+	if d, ok := ownerOnlyErrs.Load(k); ok {
+		return d.(Decision)
+	}
+	d := Decision{Err: profile.ForbiddenError(what)}
+	if ads {
+		d.Err = profile.Errorf(profile.Forbidden, "%s is not available to requests made for ads", what)
+	}
+	ownerOnlyErrs.Store(k, d)
+	return d
 }

@@ -51,36 +51,22 @@ func nonEmpty(s *string) bool { return s != nil && *s != "" }
 //
 // An unknown field is an INTERNAL error.
 func Merge(r Request, personID string, accounts []*profile.Account, g Grants, f profile.Field) (chosen *profile.Account, err *profile.Error) {
-	c, ok := profile.FieldCategory[f]
-	if !ok {
+	if _, ok := profile.FieldCategory[f]; !ok {
 		return nil, profile.Errorf(profile.Internal, "unknown profile field %q", f)
 	}
-	if !IsOwner(r, personID) && c != profile.CategoryProfile {
-		return nil, forbidden(c).Err
-	}
-	var shown, hidden *profile.Account
-	var hiddenErr *profile.Error
+	m := merge(r.App, IsOwner(r, personID), decided(r, personID, accounts, g), f)
+	return m.Account, m.Err
+}
+
+// decided returns the views of the accounts of personID among accounts under g.
+func decided(r Request, personID string, accounts []*profile.Account, g Grants) []*AccountView {
+	out := make([]*AccountView, 0, len(accounts))
 	for _, a := range accounts {
-		if a == nil || a.PersonID != personID || !HasValue(a, f) {
-			continue
-		}
-		d := Decide(r, a, g, c)
-		switch {
-		case d.Visible:
-			if preferred(r.App, a, shown) {
-				shown = a
-			}
-		case preferred(r.App, a, hidden):
-			hidden, hiddenErr = a, d.Err
+		if a != nil && a.PersonID == personID {
+			out = append(out, NewAccountView(r, a, g))
 		}
 	}
-	if shown != nil {
-		return shown, nil
-	}
-	if hidden != nil {
-		return nil, hiddenErr
-	}
-	return nil, nil
+	return out
 }
 
 // preferred reports whether a beats cur (nil beats nothing) as the source of a merged
@@ -115,14 +101,18 @@ type FieldSource struct {
 	App   profile.App
 }
 
+// FieldName is Field as a string (the GraphQL field FieldSource.field).
+func (s FieldSource) FieldName() string { return string(s.Field) }
+
 // Sources lists, in profile.ProfileFields order, the field and source app of every
 // merged value visible to r (see Merge). Hidden fields are left out; it returns no
 // errors.
 func Sources(r Request, personID string, accounts []*profile.Account, g Grants) []FieldSource {
+	owner, views := IsOwner(r, personID), decided(r, personID, accounts, g)
 	out := []FieldSource{}
 	for _, f := range profile.ProfileFields {
-		if a, _ := Merge(r, personID, accounts, g, f); a != nil {
-			out = append(out, FieldSource{Field: f, App: a.App})
+		if m := merge(r.App, owner, views, f); m.Account != nil {
+			out = append(out, FieldSource{Field: f, App: m.Account.App})
 		}
 	}
 	return out

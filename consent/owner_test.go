@@ -34,20 +34,23 @@ func TestAccountOwnerOnly(t *testing.T) {
 	linked := &profile.Account{ID: "a-1", App: profile.AppInstagram, PersonID: "p-1"}
 	unlinked := &profile.Account{ID: "a-2", App: profile.AppThreads}
 	for _, tc := range []struct {
-		name string
-		req  consent.Request
-		acc  *profile.Account
-		want profile.Code
+		name       string
+		req        consent.Request
+		acc        *profile.Account
+		protective bool
+		want       profile.Code
 	}{
-		{"the person owns its linked account", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook}, linked, ""},
-		{"an unlinked viewer owns its own account", consent.Request{ViewerAccountID: "a-2", App: profile.AppThreads}, unlinked, ""},
-		{"another person is forbidden", consent.Request{ViewerAccountID: "a-8", ViewerPersonID: "p-2", App: profile.AppFacebook}, linked, profile.Forbidden},
-		{"a service token is forbidden", consent.Request{App: profile.AppInstagram}, linked, profile.Forbidden},
-		{"the owner asking for ads is forbidden", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook, Purpose: profile.PurposeAds}, linked, profile.Forbidden},
-		{"a nil account is nobody's", consent.Request{ViewerPersonID: "p-1", App: profile.AppFacebook}, nil, profile.Forbidden},
+		{"the person owns its linked account", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook}, linked, false, ""},
+		{"an unlinked viewer owns its own account", consent.Request{ViewerAccountID: "a-2", App: profile.AppThreads}, unlinked, false, ""},
+		{"another person is forbidden", consent.Request{ViewerAccountID: "a-8", ViewerPersonID: "p-2", App: profile.AppFacebook}, linked, false, profile.Forbidden},
+		{"a service token is forbidden", consent.Request{App: profile.AppInstagram}, linked, false, profile.Forbidden},
+		{"the owner asking for ads is forbidden", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook, Purpose: profile.PurposeAds}, linked, false, profile.Forbidden},
+		{"the owner asking for ads sees a protective field (its person)", consent.Request{ViewerAccountID: "a-9", ViewerPersonID: "p-1", App: profile.AppFacebook, Purpose: profile.PurposeAds}, linked, true, ""},
+		{"another person asking for ads is forbidden a protective field", consent.Request{ViewerAccountID: "a-8", ViewerPersonID: "p-2", App: profile.AppFacebook, Purpose: profile.PurposeAds}, linked, true, profile.Forbidden},
+		{"a nil account is nobody's", consent.Request{ViewerPersonID: "p-1", App: profile.AppFacebook}, nil, false, profile.Forbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkOwnerDecision(t, consent.AccountOwnerOnly(tc.req, tc.acc, "AppAccount.person"), tc.want)
+			checkOwnerDecision(t, consent.AccountOwnerOnly(tc.req, tc.acc, "AppAccount.person", tc.protective), tc.want)
 		})
 	}
 }

@@ -1,15 +1,20 @@
-// Package dataloaders batches and dedupes the reads of one GraphQL request. Loaders
-// live in the request context only (For); each batch is one store call, and therefore
-// one SQL round trip (a person's subject, two chained ones), whose results are aligned
-// to the requested keys by dataloadgen.NewMappedLoader. Keys the store does not have come back as "absent"
-// (nil, nil), never as an error.
+// Package dataloaders holds what one GraphQL request reads and decides, once: the
+// request's loaders and its subject views. They live in the request context only (For).
 //
-// Two readers feed them (Readers): content (persons, accounts, settings) may come from
-// the shared cache, and a key it holds is answered at once rather than in the next
-// batch (Peeker), while privacy state, meaning a person's links and consents
-// (PrivacyByPerson), and the viewer's own account are always read fresh, once per
-// request. A person's accounts are its fresh links with the (possibly cached) account
-// contents overlaid by the link, so a stale cached link never reaches a decision.
+// Two readers feed them (Readers). Content (persons, accounts, settings) may come from
+// the shared cache. What decides what the request may see, the viewer's own account and
+// the privacy state (links and consents) of every person the request is about, is read
+// fresh (profile.FreshReader): in one round trip per request level, never twice for one
+// person, and never from a cache.
+//
+// From those the package makes views (consent.PersonView, consent.AccountView): the
+// whole decision for a subject, computed once by the consent package and memoized for
+// the request, so that GraphQL fields only read it. Resolvers that hold a whole level of
+// subjects (an _entities batch, a person's accounts) ask for all of it at once
+// (PersonViews, AccountViews): a level costs the same round trips whatever its size.
+// Single reads from concurrent resolvers (an aliased appAccount, the settings of a
+// person) go through dataloadgen loaders, which batch them in a short window and align
+// results to keys (NewMappedLoader); absent keys come back as nil, never as an error.
 package dataloaders
 
 import (
@@ -23,28 +28,26 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
 // DefaultWait is how long a loader collects keys before it fetches. gqlgen resolves the
-// items of a list concurrently, so a few milliseconds gather a whole level of a query.
+// fields of a level concurrently, so a few milliseconds gather them.
 const DefaultWait = 2 * time.Millisecond
 
 // Readers are where the loaders read. Content may be a cache (cache.Store); Fresh must
-// not be: the privacy state (links and consents) and the viewer's own account, which
-// together decide what a request may see, come from Fresh on every request. Without a
-// cache both are the same store.
+// not be: it answers profile.FreshReader (the viewer's account and privacy state) and
+// the activity log (profile.ActivityReader). Without a cache both are the same store.
 type Readers struct {
 	Content profile.Reader
 	Fresh   profile.Reader
 }
 
 // Peeker is implemented by a content reader that can answer a read at once, without a
-// round trip (cache.Store, from what it holds): each method returns a copy the caller
-// owns (nil for a row known to be absent) and true, or false when the read must go
-// through the reader. The loaders ask it before they queue a content key, so that a
-// value the shared cache holds does not wait for the batch window; only the misses are
-// batched. Privacy state and the viewer's account are read fresh and never peeked.
+// round trip (cache.Store, from what it holds): each method returns a value (nil for a
+// row known to be absent) and true, or false when the read must go through the reader.
+// A key the request already holds is never peeked again.
 type Peeker interface {
 	PeekPerson(id string) (*profile.Person, bool)
 	PeekAccount(id string) (*profile.Account, bool)
@@ -52,27 +55,57 @@ type Peeker interface {
 	PeekSettings(personID string) (*profile.Settings, bool)
 }
 
-// Loaders are the per-request loaders of every relation the resolvers read.
+// Loaders are the per-request loaders and views.
 type Loaders struct {
-	persons        *dataloadgen.Loader[string, *profile.Person]
-	accounts       *dataloadgen.Loader[string, *profile.Account]
-	accountsByKey  *dataloadgen.Loader[profile.AccountKey, *profile.Account]
-	viewerAccounts *dataloadgen.Loader[profile.AccountKey, *profile.Account]
-	privacy        *dataloadgen.Loader[string, *profile.PrivacyState]
-	subjects       *dataloadgen.Loader[string, *subject]
-	settings       *dataloadgen.Loader[string, *profile.Settings]
-	readers        Readers
-	peek           Peeker // r.Content's, if it is one; nil otherwise
+	persons       *dataloadgen.Loader[string, *profile.Person]
+	accountsByKey *dataloadgen.Loader[profile.AccountKey, *profile.Account]
+	settings      *dataloadgen.Loader[string, *profile.Settings]
+	activity      *dataloadgen.Loader[profile.ActivityPage, []*profile.ActivityEvent]
+	readers       Readers
+	peek          Peeker // readers.Content's, if it is one
+
+	mu sync.Mutex
+	// held are the content accounts the request holds, by id (nil: known absent).
+	held   map[string]*profile.Account
+	viewer *flight[viewerState]
+	states map[string]*flight[*profile.PrivacyState]
+	// accountPerson is the person each asked account is linked to now ("": none).
+	accountPerson map[string]*flight[string]
+	grants        map[string]consent.Grants
+	views         map[string]*consent.PersonView
 }
 
-// subject is a person as the consent decision sees it: its fresh privacy state and the
-// contents of its linked accounts, each overlaid with its fresh link.
-type subject struct {
-	state    *profile.PrivacyState
-	accounts []*profile.Account
+// viewerState is the request's asker as the decision sees it.
+type viewerState struct {
+	req consent.Request
+	acc *profile.Account // the viewer's own account; nil for service tokens or unknown
 }
 
-// New returns fresh loaders reading from r, collecting keys for wait before each fetch.
+// flight is a value being read once for the request; done closes when v and err are set.
+type flight[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
+}
+
+func newFlight[V any]() *flight[V] { return &flight[V]{done: make(chan struct{})} }
+
+func (f *flight[V]) set(v V, err error) {
+	f.v, f.err = v, err
+	close(f.done)
+}
+
+func (f *flight[V]) wait(ctx context.Context) (V, error) {
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+// New returns fresh loaders reading from r, collecting keys for wait before each batch.
 // A nil r.Fresh means r.Content.
 func New(r Readers, wait time.Duration) *Loaders {
 	if r.Fresh == nil {
@@ -80,143 +113,19 @@ func New(r Readers, wait time.Duration) *Loaders {
 	}
 	opt := dataloadgen.WithWait(wait)
 	l := &Loaders{
-		persons:        dataloadgen.NewMappedLoader(r.Content.PersonsByID, opt),
-		accounts:       dataloadgen.NewMappedLoader(r.Content.AccountsByID, opt),
-		accountsByKey:  dataloadgen.NewMappedLoader(r.Content.AccountsByKey, opt),
-		viewerAccounts: dataloadgen.NewMappedLoader(r.Fresh.AccountsByKey, opt),
-		privacy:        dataloadgen.NewMappedLoader(r.Fresh.PrivacyByPerson, opt),
-		settings:       dataloadgen.NewMappedLoader(r.Content.SettingsByPerson, opt),
-		readers:        r,
+		persons:       dataloadgen.NewMappedLoader(r.Content.PersonsByID, opt),
+		accountsByKey: dataloadgen.NewMappedLoader(r.Content.AccountsByKey, opt),
+		settings:      dataloadgen.NewMappedLoader(r.Content.SettingsByPerson, opt),
+		readers:       r,
+		held:          map[string]*profile.Account{},
+		states:        map[string]*flight[*profile.PrivacyState]{},
+		accountPerson: map[string]*flight[string]{},
+		grants:        map[string]consent.Grants{},
+		views:         map[string]*consent.PersonView{},
 	}
-	l.subjects = dataloadgen.NewMappedLoader(l.fetchSubjects, opt)
+	l.activity = dataloadgen.NewMappedLoader(l.fetchActivity, opt)
 	l.peek, _ = r.Content.(Peeker)
 	return l
-}
-
-// The prime* methods prime a content loader with the answer the content reader holds
-// for a key, if it holds one, so that loading the key then returns at once instead of
-// joining the next batch. Prime keeps what the loader already holds for the key (loaded
-// or being loaded), so a request sees one answer per key, as without them.
-
-func (l *Loaders) primePerson(id string) {
-	if l.peek == nil {
-		return
-	}
-	if p, ok := l.peek.PeekPerson(id); ok {
-		l.persons.Prime(id, p)
-	}
-}
-
-func (l *Loaders) primeAccount(id string) {
-	if l.peek == nil {
-		return
-	}
-	if a, ok := l.peek.PeekAccount(id); ok {
-		l.accounts.Prime(id, a)
-	}
-}
-
-func (l *Loaders) primeAccountByKey(key profile.AccountKey) {
-	if l.peek == nil {
-		return
-	}
-	if a, ok := l.peek.PeekAccountByKey(key); ok {
-		l.accountsByKey.Prime(key, a)
-	}
-}
-
-func (l *Loaders) primeSettings(personID string) {
-	if l.peek == nil {
-		return
-	}
-	if st, ok := l.peek.PeekSettings(personID); ok {
-		l.settings.Prime(personID, st)
-	}
-}
-
-// fetchSubjects reads the subjects of a batch of persons in two round trips whatever the
-// batch's size: the privacy state of all of them, then the contents of all their linked
-// accounts. Both are chained inside one batch, rather than through two loaders, so that
-// the second read cannot be split by goroutine scheduling. The results prime the privacy
-// and account loaders. Persons without links or consents are absent.
-func (l *Loaders) fetchSubjects(ctx context.Context, ids []string) (map[string]*subject, error) {
-	r := l.readers
-	states, err := r.Fresh.PrivacyByPerson(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var accountIDs []string
-	for id, st := range states {
-		l.privacy.Prime(id, st)
-		for _, ln := range st.Links {
-			accountIDs = append(accountIDs, ln.AccountID)
-		}
-	}
-	var contents map[string]*profile.Account
-	if len(accountIDs) > 0 {
-		if contents, err = r.Content.AccountsByID(ctx, accountIDs); err != nil {
-			return nil, err
-		}
-	}
-	out := make(map[string]*subject, len(states))
-	for id, st := range states {
-		sub := &subject{state: st}
-		for _, ln := range st.Links {
-			if a := contents[ln.AccountID]; a != nil {
-				l.accounts.Prime(a.ID, a)
-				sub.accounts = append(sub.accounts, WithLink(a, id, ln))
-			}
-		}
-		out[id] = sub
-	}
-	return out, nil
-}
-
-// PrefetchSubjects loads what AccountsOf and Subject return for each of ids, in one
-// batch of two round trips, and primes the loaders with it. A resolver that has a whole
-// level of persons at hand (the _entities batch) calls it so that the level costs the
-// same round trips however many persons it holds: left to the fields' own calls, or to
-// a LoadAll that adds the keys one by one, a large level can straddle two batch windows.
-// It returns the stores' errors.
-func (l *Loaders) PrefetchSubjects(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	subs, err := l.fetchSubjects(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("load accounts and consents of persons: %w", err)
-	}
-	for _, id := range ids {
-		l.subjects.Prime(id, subs[id]) // nil for a person without links or consents
-	}
-	return nil
-}
-
-// PrefetchPrivacy loads the privacy state of each of personIDs in one round trip and
-// primes the loader with it, for a resolver that holds a whole level of accounts (an
-// _entities batch of AppAccount): each account's fields check its link against it. It
-// returns the store's error.
-func (l *Loaders) PrefetchPrivacy(ctx context.Context, personIDs []string) error {
-	if len(personIDs) == 0 {
-		return nil
-	}
-	states, err := l.readers.Fresh.PrivacyByPerson(ctx, personIDs)
-	if err != nil {
-		return fmt.Errorf("load privacy state: %w", err)
-	}
-	for _, id := range personIDs {
-		l.privacy.Prime(id, states[id]) // nil for a person without links or consents
-	}
-	return nil
-}
-
-// subject loads the subject of person id; nil if it has no links or consents.
-func (l *Loaders) subject(ctx context.Context, personID string) (*subject, error) {
-	sub, err := absent(l.subjects.Load(ctx, personID))
-	if err != nil {
-		return nil, fmt.Errorf("load accounts and consents of person: %w", err)
-	}
-	return sub, nil
 }
 
 // absent turns dataloadgen's "not found" into a nil value without error.
@@ -228,26 +137,394 @@ func absent[V any](v V, err error) (V, error) {
 	return v, err
 }
 
-// absentAll does absent for every element of a LoadAll result.
-func absentAll[V any](vs []V, err error) ([]V, error) {
-	if err == nil {
-		return vs, nil
+// --- the fresh read: the viewer's account and privacy state ---------------------------
+
+// fresh makes sure the request holds the viewer's state, the privacy state of each of
+// personIDs, and the fresh person of each of accountIDs, reading what it lacks in one
+// round trip (profile.FreshReader), and waits for reads of them that other resolvers of
+// the request have under way.
+func (l *Loaders) fresh(ctx context.Context, personIDs, accountIDs []string) error {
+	v := profile.ViewerFrom(ctx)
+	l.mu.Lock()
+	var mineViewer *flight[viewerState]
+	if l.viewer == nil {
+		l.viewer = newFlight[viewerState]()
+		mineViewer = l.viewer
 	}
-	var errs dataloadgen.ErrorSlice
-	if !errors.As(err, &errs) {
-		return nil, err
+	var waits []interface{ waitErr(context.Context) error }
+	var mine, mineAccounts []string
+	var mineFlights []*flight[*profile.PrivacyState]
+	var mineAccountFlights []*flight[string]
+	for _, id := range personIDs {
+		f := l.states[id]
+		if f == nil {
+			f = newFlight[*profile.PrivacyState]()
+			l.states[id] = f
+			mine, mineFlights = append(mine, id), append(mineFlights, f)
+		}
+		waits = append(waits, f)
 	}
-	for _, e := range errs {
-		if e != nil && !errors.Is(e, dataloadgen.ErrNotFound) {
-			return nil, e
+	for _, id := range accountIDs {
+		f := l.accountPerson[id]
+		if f == nil {
+			f = newFlight[string]()
+			l.accountPerson[id] = f
+			mineAccounts, mineAccountFlights = append(mineAccounts, id), append(mineAccountFlights, f)
+		}
+		waits = append(waits, f)
+	}
+	waits = append(waits, l.viewer)
+	l.mu.Unlock()
+
+	if mineViewer != nil || len(mine) > 0 || len(mineAccounts) > 0 {
+		l.readFresh(ctx, v, mineViewer, mine, mineFlights, mineAccounts, mineAccountFlights)
+	}
+	for _, f := range waits {
+		if err := f.waitErr(ctx); err != nil {
+			return err
 		}
 	}
-	return vs, nil
+	return nil
 }
+
+func (f *flight[V]) waitErr(ctx context.Context) error {
+	_, err := f.wait(ctx)
+	return err
+}
+
+// readFresh reads what fresh found missing and settles its flights.
+func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[viewerState],
+	ids []string, fs []*flight[*profile.PrivacyState], accountIDs []string, afs []*flight[string],
+) {
+	q := profile.FreshQuery{Persons: ids, Accounts: accountIDs}
+	if vf != nil && v != nil && !v.Service {
+		k := v.AccountKey()
+		q.Viewer = &k
+	}
+	got := &profile.Fresh{}
+	var err error
+	if q.Viewer != nil || len(ids) > 0 || len(accountIDs) > 0 {
+		if got, err = readFresh(ctx, l.readers.Fresh, q); err != nil {
+			err = fmt.Errorf("load viewer account and privacy state: %w", err)
+		}
+	}
+	if err != nil {
+		for _, f := range fs {
+			f.set(nil, err)
+		}
+		for _, f := range afs {
+			f.set("", err)
+		}
+		if vf != nil {
+			vf.set(viewerState{}, err)
+		}
+		return
+	}
+	for i, id := range ids {
+		fs[i].set(got.Privacy[id], nil)
+	}
+	// Keep every person the read returned (those of the accounts and the viewer's) for
+	// the request, and settle each account with the person its fresh link names.
+	personOf := map[string]string{}
+	l.mu.Lock()
+	for pid, st := range got.Privacy {
+		if l.states[pid] == nil {
+			f := newFlight[*profile.PrivacyState]()
+			f.set(st, nil)
+			l.states[pid] = f
+		}
+		if len(accountIDs) > 0 {
+			for _, ln := range st.Links {
+				personOf[ln.AccountID] = pid
+			}
+		}
+	}
+	l.mu.Unlock()
+	for i, id := range accountIDs {
+		afs[i].set(personOf[id], nil)
+	}
+	if vf == nil {
+		return
+	}
+	vs := viewerState{acc: got.Viewer}
+	if v != nil {
+		vs.req = consent.Request{App: v.App, Purpose: v.Purpose}
+	}
+	if a := got.Viewer; a != nil {
+		vs.req.ViewerAccountID, vs.req.ViewerPersonID = a.ID, a.PersonID
+		// The viewer's account was read fresh: its link needs no second read.
+		l.mu.Lock()
+		if l.accountPerson[a.ID] == nil {
+			f := newFlight[string]()
+			f.set(a.PersonID, nil)
+			l.accountPerson[a.ID] = f
+		}
+		l.mu.Unlock()
+	}
+	vf.set(vs, nil)
+}
+
+// readFresh is r's one-round-trip ReadFresh. Every store implements it; a reader
+// without it is a wiring bug (INTERNAL).
+func readFresh(ctx context.Context, r profile.Reader, q profile.FreshQuery) (*profile.Fresh, error) {
+	fr, ok := r.(profile.FreshReader)
+	if !ok {
+		return nil, profile.Errorf(profile.Internal, "dataloaders: the fresh reader %T cannot read fresh state", r)
+	}
+	return fr.ReadFresh(ctx, q)
+}
+
+// Request returns who asks, as the consent decision sees it; the viewer's own account
+// is read fresh once per request (with the first privacy read, if one comes first).
+func (l *Loaders) Request(ctx context.Context) (consent.Request, error) {
+	vs, err := l.viewerState(ctx)
+	return vs.req, err
+}
+
+func (l *Loaders) viewerState(ctx context.Context) (viewerState, error) {
+	if err := l.fresh(ctx, nil, nil); err != nil {
+		return viewerState{}, err
+	}
+	l.mu.Lock()
+	f := l.viewer
+	l.mu.Unlock()
+	return f.wait(ctx)
+}
+
+// ViewerAccount returns the viewer's own account, read fresh (never from a cache), or
+// nil for a service token or an account the store does not know: it decides who the
+// viewer's person is.
+func (l *Loaders) ViewerAccount(ctx context.Context) (*profile.Account, error) {
+	vs, err := l.viewerState(ctx)
+	return vs.acc, err
+}
+
+// Privacy returns the links and consents of person id, read fresh once per request;
+// nil if the person has neither.
+func (l *Loaders) Privacy(ctx context.Context, personID string) (*profile.PrivacyState, error) {
+	if err := l.fresh(ctx, []string{personID}, nil); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	f := l.states[personID]
+	l.mu.Unlock()
+	return f.wait(ctx)
+}
+
+// grantsOf returns the effective consents of person id, whose state the request holds.
+func (l *Loaders) grantsOf(id string) consent.Grants {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if g, ok := l.grants[id]; ok {
+		return g
+	}
+	var st *profile.PrivacyState
+	if f := l.states[id]; f != nil {
+		st = f.v // settled: callers waited in fresh
+	}
+	g := consent.NewGrants(st.LinkedApps(), stateConsents(st))
+	l.grants[id] = g
+	return g
+}
+
+func stateConsents(st *profile.PrivacyState) []*profile.Consent {
+	if st == nil {
+		return nil
+	}
+	return st.Consents
+}
+
+func (l *Loaders) state(id string) *profile.PrivacyState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f := l.states[id]; f != nil {
+		return f.v
+	}
+	return nil
+}
+
+// --- views ------------------------------------------------------------------------------
+
+// PersonViews returns the view of each person of ids (aligned; never nil): its linked
+// accounts (fresh links over content that may come from the cache), their decisions, the
+// merged profile and the consents in force, each computed once per request. A level of
+// persons costs one fresh round trip and at most one content read.
+func (l *Loaders) PersonViews(ctx context.Context, ids []string) ([]*consent.PersonView, error) {
+	if err := l.fresh(ctx, ids, nil); err != nil {
+		return nil, err
+	}
+	req, err := l.Request(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*consent.PersonView, len(ids))
+	var build []string
+	var accountIDs []string
+	l.mu.Lock()
+	for i, id := range ids {
+		if v := l.views[id]; v != nil {
+			out[i] = v
+			continue
+		}
+		build = append(build, id)
+		if f := l.states[id]; f != nil && f.v != nil {
+			for _, ln := range f.v.Links {
+				accountIDs = append(accountIDs, ln.AccountID)
+			}
+		}
+	}
+	l.mu.Unlock()
+	if len(build) == 0 {
+		return out, nil
+	}
+	contents, err := l.heldAccounts(ctx, accountIDs)
+	if err != nil {
+		return nil, err
+	}
+	built := make(map[string]*consent.PersonView, len(build))
+	for _, id := range build {
+		if built[id] != nil {
+			continue
+		}
+		st := l.state(id)
+		var accs []*profile.Account
+		if st != nil {
+			accs = make([]*profile.Account, 0, len(st.Links))
+			for _, ln := range st.Links {
+				if a := contents[ln.AccountID]; a != nil {
+					accs = append(accs, withLink(a, id, ln))
+				}
+			}
+		}
+		built[id] = consent.NewPersonView(req, id, accs, stateConsents(st))
+	}
+	l.mu.Lock()
+	for id, v := range built {
+		if l.views[id] == nil {
+			l.views[id] = v
+		}
+	}
+	for i, id := range ids {
+		if out[i] == nil {
+			out[i] = l.views[id]
+		}
+	}
+	l.mu.Unlock()
+	return out, nil
+}
+
+// PersonView is PersonViews for one person.
+func (l *Loaders) PersonView(ctx context.Context, id string) (*consent.PersonView, error) {
+	vs, err := l.PersonViews(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// AccountViews returns the view of each account of accs (aligned; nil stays nil), for
+// accounts read through the content path (appAccount, _entities, a mutation's result),
+// which may come from the shared cache and claim a link that changed since. The claim is
+// never used: the fresh read says to which person, if any, each account is linked now,
+// and the account is decided with that link and that person's grants.
+func (l *Loaders) AccountViews(ctx context.Context, accs []*profile.Account) ([]*consent.AccountView, error) {
+	ids := make([]string, 0, len(accs))
+	for _, a := range accs {
+		if a != nil {
+			ids = append(ids, a.ID)
+		}
+	}
+	if err := l.fresh(ctx, nil, ids); err != nil {
+		return nil, err
+	}
+	// The read settled each account's person; another resolver's read of that person
+	// may still be under way: wait for it (no new read).
+	pids := make([]string, len(accs))
+	var linked []string
+	for i, a := range accs {
+		if a != nil {
+			if pids[i] = l.personOfAccount(a.ID); pids[i] != "" {
+				linked = append(linked, pids[i])
+			}
+		}
+	}
+	if err := l.fresh(ctx, linked, nil); err != nil {
+		return nil, err
+	}
+	req, err := l.Request(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*consent.AccountView, len(accs))
+	for i, a := range accs {
+		if a == nil {
+			continue
+		}
+		pid := pids[i]
+		var link *profile.AccountLink
+		if pid != "" {
+			link = l.state(pid).Link(a.ID)
+		}
+		switch {
+		case link != nil:
+			out[i] = consent.NewAccountView(req, withLink(a, pid, *link), l.grantsOf(pid))
+		case a.PersonID != "" || a.LinkedAt != nil:
+			out[i] = consent.NewAccountView(req, WithoutLink(a), consent.Grants{})
+		default:
+			out[i] = consent.NewAccountView(req, a, consent.Grants{})
+		}
+	}
+	return out, nil
+}
+
+// personOfAccount is the person account id is linked to now ("": none), as read fresh.
+func (l *Loaders) personOfAccount(id string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f := l.accountPerson[id]; f != nil {
+		return f.v
+	}
+	return ""
+}
+
+// withLink returns a as linked to personID by link: a itself when it already says so,
+// else a copy.
+func withLink(a *profile.Account, personID string, link profile.AccountLink) *profile.Account {
+	if a.PersonID == personID && linkedAtEqual(a.LinkedAt, link.LinkedAt) {
+		return a
+	}
+	c := a.Clone()
+	c.PersonID, c.LinkedAt = personID, nil
+	if !link.LinkedAt.IsZero() {
+		t := link.LinkedAt
+		c.LinkedAt = &t
+	}
+	return c
+}
+
+func linkedAtEqual(have *time.Time, want time.Time) bool {
+	if want.IsZero() {
+		return have == nil
+	}
+	return have != nil && have.Equal(want)
+}
+
+// WithoutLink returns a copy of a that is linked to nobody.
+func WithoutLink(a *profile.Account) *profile.Account {
+	c := a.Clone()
+	c.PersonID, c.LinkedAt = "", nil
+	return c
+}
+
+// --- content ----------------------------------------------------------------------------
 
 // Person returns the person with id, or nil if there is none.
 func (l *Loaders) Person(ctx context.Context, id string) (*profile.Person, error) {
-	l.primePerson(id)
+	if l.peek != nil {
+		if p, ok := l.peek.PeekPerson(id); ok {
+			l.persons.Prime(id, p)
+		}
+	}
 	p, err := absent(l.persons.Load(ctx, id))
 	if err != nil {
 		return nil, fmt.Errorf("load person: %w", err)
@@ -255,10 +532,9 @@ func (l *Loaders) Person(ctx context.Context, id string) (*profile.Person, error
 	return p, nil
 }
 
-// Persons returns the persons with ids, aligned to ids; absent ones are nil. It is for a
-// caller that holds a whole level of keys (the _entities batch): it reads them in one
-// store call at once and primes the loader, rather than adding the keys to a batch one
-// by one, which a busy process can spread over two batch windows.
+// Persons returns the persons with ids, aligned to ids; absent ones are nil. A caller
+// holding a whole level of keys (the _entities batch) reads them in one store call at
+// once, rather than adding them one by one to a batch window.
 func (l *Loaders) Persons(ctx context.Context, ids []string) ([]*profile.Person, error) {
 	m, err := l.readers.Content.PersonsByID(ctx, ids)
 	if err != nil {
@@ -272,59 +548,100 @@ func (l *Loaders) Persons(ctx context.Context, ids []string) ([]*profile.Person,
 	return out, nil
 }
 
-// Account returns the account with id, or nil if there is none.
-func (l *Loaders) Account(ctx context.Context, id string) (*profile.Account, error) {
-	l.primeAccount(id)
-	a, err := absent(l.accounts.Load(ctx, id))
-	if err != nil {
-		return nil, fmt.Errorf("load account: %w", err)
+// heldAccounts returns the content of the accounts ids that exist, by id: what the
+// request holds, then what the cache holds, then one store call for the rest.
+func (l *Loaders) heldAccounts(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
+	out := make(map[string]*profile.Account, len(ids))
+	var misses []string
+	l.mu.Lock()
+	for _, id := range ids {
+		a, ok := l.held[id]
+		if ok {
+			if a != nil {
+				out[id] = a
+			}
+			continue
+		}
+		if l.peek != nil {
+			if a, ok := l.peek.PeekAccount(id); ok {
+				l.held[id] = a
+				if a != nil {
+					out[id] = a
+				}
+				continue
+			}
+		}
+		misses = append(misses, id)
 	}
-	return a, nil
+	l.mu.Unlock()
+	if len(misses) == 0 {
+		return out, nil
+	}
+	m, err := l.readers.Content.AccountsByID(ctx, misses)
+	if err != nil {
+		return nil, fmt.Errorf("load accounts: %w", err)
+	}
+	l.mu.Lock()
+	for _, id := range misses {
+		a := m[id]
+		l.held[id] = a
+		if a != nil {
+			out[id] = a
+		}
+	}
+	l.mu.Unlock()
+	return out, nil
 }
 
 // Accounts returns the accounts with ids, aligned to ids; absent ones are nil.
 func (l *Loaders) Accounts(ctx context.Context, ids []string) ([]*profile.Account, error) {
-	for _, id := range ids {
-		l.primeAccount(id)
-	}
-	as, err := absentAll(l.accounts.LoadAll(ctx, ids))
+	m, err := l.heldAccounts(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("load accounts: %w", err)
+		return nil, err
 	}
-	return as, nil
+	out := make([]*profile.Account, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out, nil
 }
 
-// AccountThunk starts loading the account with id in the current batch window and
-// returns a function that waits for it (nil if there is none), so that a caller can load
-// accounts by id and by key in one window.
-func (l *Loaders) AccountThunk(ctx context.Context, id string) func() (*profile.Account, error) {
-	l.primeAccount(id)
-	th := l.accounts.LoadThunk(ctx, id)
-	return func() (*profile.Account, error) {
-		a, err := absent(th())
-		if err != nil {
-			return nil, fmt.Errorf("load account: %w", err)
+// AccountsByKey returns the accounts with keys, aligned to keys; absent ones are nil. It
+// reads the keys the cache does not hold in one store call.
+func (l *Loaders) AccountsByKey(ctx context.Context, keys []profile.AccountKey) ([]*profile.Account, error) {
+	out := make([]*profile.Account, len(keys))
+	var misses []profile.AccountKey
+	var at []int
+	for i, k := range keys {
+		if l.peek != nil {
+			if a, ok := l.peek.PeekAccountByKey(k); ok {
+				out[i] = a
+				continue
+			}
 		}
-		return a, nil
+		misses, at = append(misses, k), append(at, i)
 	}
+	if len(misses) == 0 {
+		return out, nil
+	}
+	m, err := l.readers.Content.AccountsByKey(ctx, misses)
+	if err != nil {
+		return nil, fmt.Errorf("load accounts by key: %w", err)
+	}
+	for j, k := range misses {
+		out[at[j]] = m[k]
+	}
+	return out, nil
 }
 
-// AccountByKeyThunk is AccountThunk by (app, appUserId).
-func (l *Loaders) AccountByKeyThunk(ctx context.Context, key profile.AccountKey) func() (*profile.Account, error) {
-	l.primeAccountByKey(key)
-	th := l.accountsByKey.LoadThunk(ctx, key)
-	return func() (*profile.Account, error) {
-		a, err := absent(th())
-		if err != nil {
-			return nil, fmt.Errorf("load account by key: %w", err)
-		}
-		return a, nil
-	}
-}
-
-// AccountByKey returns the account with key, or nil if there is none.
+// AccountByKey returns the account with key, or nil if there is none; concurrent calls
+// of one request are batched.
 func (l *Loaders) AccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	l.primeAccountByKey(key)
+	if l.peek != nil {
+		if a, ok := l.peek.PeekAccountByKey(key); ok {
+			return a, nil
+		}
+	}
 	a, err := absent(l.accountsByKey.Load(ctx, key))
 	if err != nil {
 		return nil, fmt.Errorf("load account by key: %w", err)
@@ -332,84 +649,24 @@ func (l *Loaders) AccountByKey(ctx context.Context, key profile.AccountKey) (*pr
 	return a, nil
 }
 
-// AccountsByKey returns the accounts with keys, aligned to keys; absent ones are nil.
-func (l *Loaders) AccountsByKey(ctx context.Context, keys []profile.AccountKey) ([]*profile.Account, error) {
-	for _, k := range keys {
-		l.primeAccountByKey(k)
+// Settings returns the settings of person id (defaults if never written), as the
+// person's fresh links allow: cross-post rules and single-sign-on entries naming an app
+// that is not linked now are left out (unlinkAccount deletes them, and a cached copy must
+// not show them after it returned).
+func (l *Loaders) Settings(ctx context.Context, personID string) (*profile.Settings, error) {
+	if l.peek != nil {
+		if st, ok := l.peek.PeekSettings(personID); ok {
+			l.settings.Prime(personID, st)
+		}
 	}
-	as, err := absentAll(l.accountsByKey.LoadAll(ctx, keys))
+	sThunk := l.settings.LoadThunk(ctx, personID)
+	st, err := l.Privacy(ctx, personID)
 	if err != nil {
-		return nil, fmt.Errorf("load accounts by key: %w", err)
-	}
-	return as, nil
-}
-
-// ViewerAccount returns the account with key read fresh (never from a cache), or nil if
-// there is none: the viewer's own account decides who the viewer's person is.
-func (l *Loaders) ViewerAccount(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	a, err := absent(l.viewerAccounts.Load(ctx, key))
-	if err != nil {
-		return nil, fmt.Errorf("load viewer account: %w", err)
-	}
-	return a, nil
-}
-
-// Privacy returns the links and consents of person id, read fresh once per request (per
-// Reset); nil if the person has neither.
-func (l *Loaders) Privacy(ctx context.Context, personID string) (*profile.PrivacyState, error) {
-	st, err := absent(l.privacy.Load(ctx, personID))
-	if err != nil {
-		return nil, fmt.Errorf("load privacy state: %w", err)
-	}
-	return st, nil
-}
-
-// AccountsOf returns the accounts linked to person id, ordered as profile.Apps: the
-// links come fresh from the person's privacy state, the account contents through the
-// content reader, and each account is a copy whose PersonID and LinkedAt are those of
-// the fresh link. The slice is shared within the request: do not modify it.
-func (l *Loaders) AccountsOf(ctx context.Context, personID string) ([]*profile.Account, error) {
-	sub, err := l.subject(ctx, personID)
-	if err != nil || sub == nil {
 		return nil, err
 	}
-	return sub.accounts, nil
-}
-
-// WithLink returns a copy of a linked to personID as link says.
-func WithLink(a *profile.Account, personID string, link profile.AccountLink) *profile.Account {
-	c := a.Clone()
-	c.PersonID = personID
-	c.LinkedAt = nil
-	if !link.LinkedAt.IsZero() {
-		t := link.LinkedAt
-		c.LinkedAt = &t
-	}
-	return c
-}
-
-// WithoutLink returns a copy of a that is linked to nobody.
-func WithoutLink(a *profile.Account) *profile.Account {
-	c := a.Clone()
-	c.PersonID, c.LinkedAt = "", nil
-	return c
-}
-
-// SettingsOf returns the settings of person id (defaults if never written). Cross-post
-// rules and single-sign-on entries naming an app that is not linked to the person now
-// (by the fresh links) are left out: unlinkAccount deletes them, and a cached copy must
-// not show them after it returned.
-func (l *Loaders) SettingsOf(ctx context.Context, personID string) (*profile.Settings, error) {
-	l.primeSettings(personID)
-	sThunk := l.settings.LoadThunk(ctx, personID)
-	pThunk := l.privacy.LoadThunk(ctx, personID)
 	s, err := absent(sThunk())
 	if err != nil {
 		return nil, fmt.Errorf("load settings: %w", err)
-	}
-	st, err := absent(pThunk())
-	if err != nil {
-		return nil, fmt.Errorf("load privacy state: %w", err)
 	}
 	if s == nil {
 		return profile.DefaultSettings(personID), nil
@@ -424,11 +681,32 @@ func (l *Loaders) SettingsOf(ctx context.Context, personID string) (*profile.Set
 	return c, nil
 }
 
-// ConsentsOf returns the stored consents of person id, read fresh.
-func (l *Loaders) ConsentsOf(ctx context.Context, personID string) ([]*profile.Consent, error) {
-	_, cs, err := l.Subject(ctx, personID)
-	return cs, err
+// Activity returns one page of a person's activity log, newest first. Pages asked by
+// the resolvers of one level are read in one round trip.
+func (l *Loaders) Activity(ctx context.Context, page profile.ActivityPage) ([]*profile.ActivityEvent, error) {
+	evs, err := absent(l.activity.Load(ctx, page))
+	if err != nil {
+		return nil, fmt.Errorf("load activity: %w", err)
+	}
+	return evs, nil
 }
+
+func (l *Loaders) fetchActivity(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
+	if ar, ok := l.readers.Fresh.(profile.ActivityReader); ok {
+		return ar.ActivityPages(ctx, pages)
+	}
+	out := make(map[profile.ActivityPage][]*profile.ActivityEvent, len(pages))
+	for _, p := range pages {
+		evs, err := l.readers.Fresh.Activity(ctx, p.PersonID, p.BeforeSeq, p.Limit)
+		if err != nil {
+			return nil, err
+		}
+		out[p] = evs
+	}
+	return out, nil
+}
+
+// --- request wiring ---------------------------------------------------------------------
 
 // holder lets a request swap its loaders for fresh ones after a mutation, so that
 // fields resolved after a write never read what was loaded before it.
@@ -458,7 +736,8 @@ func For(ctx context.Context) *Loaders {
 	return h.loaders
 }
 
-// Reset replaces the request's loaders with fresh ones; mutations call it after a write.
+// Reset replaces the request's loaders with fresh ones; ResetAfterMutations calls it
+// after every root mutation field.
 func Reset(ctx context.Context) {
 	if h, ok := ctx.Value(ctxKey{}).(*holder); ok {
 		h.mu.Lock()
@@ -474,14 +753,4 @@ func Middleware(r Readers, wait time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, req.WithContext(With(req.Context(), r, wait)))
 		})
 	}
-}
-
-// Subject returns what the consent decision needs about person id: its linked accounts
-// (as AccountsOf) and its stored consents, both from the one fresh privacy read.
-func (l *Loaders) Subject(ctx context.Context, personID string) ([]*profile.Account, []*profile.Consent, error) {
-	sub, err := l.subject(ctx, personID)
-	if err != nil || sub == nil {
-		return nil, nil, err
-	}
-	return sub.accounts, sub.state.Consents, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/profilegraph/profilegraph/cache"
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/profile"
@@ -19,12 +20,12 @@ import (
 // counting counts the calls of each read of a store.
 type counting struct {
 	profile.Store
-	privacy, accountsByID, accountsByKey atomic.Int64
+	fresh, accountsByID, accountsByKey atomic.Int64
 }
 
-func (c *counting) PrivacyByPerson(ctx context.Context, ids []string) (map[string]*profile.PrivacyState, error) {
-	c.privacy.Add(1)
-	return c.Store.PrivacyByPerson(ctx, ids)
+func (c *counting) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
+	c.fresh.Add(1)
+	return c.Store.(profile.FreshReader).ReadFresh(ctx, q)
 }
 
 func (c *counting) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
@@ -111,8 +112,14 @@ func apps(accs []*profile.Account) []profile.App {
 	return out
 }
 
-func TestAccountsOfTakesLinksFreshAndContentFromTheCache(t *testing.T) {
-	ctx := context.Background()
+// viewerCtx is a request of the user (app, appUserID).
+func viewerCtx(app profile.App, appUserID string) context.Context {
+	return profile.WithViewer(context.Background(), &profile.Viewer{App: app, Subject: appUserID})
+}
+
+func accountsOf(v *consent.PersonView) []*profile.Account { return v.AccountsOf() }
+
+func TestPersonViewsTakeLinksFreshAndContentFromTheCache(t *testing.T) {
 	t.Run("an account unlinked behind the cache's back is not among the person's accounts", func(t *testing.T) {
 		w := newWorld(t)
 		pid, accs := w.person(t, profile.AppFacebook, profile.AppInstagram)
@@ -122,28 +129,28 @@ func TestAccountsOfTakesLinksFreshAndContentFromTheCache(t *testing.T) {
 			u.PersonID, u.LinkedAt = "", nil
 			return tx.UpdateAccount(ctx, u)
 		})
+		ctx := viewerCtx(profile.AppFacebook, accs[0].AppUserID)
 		l := w.loaders()
-		got, err := l.AccountsOf(ctx, pid)
+		v, err := l.PersonView(ctx, pid)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || got[0].App != profile.AppFacebook || got[0].PersonID != pid {
-			t.Fatalf("AccountsOf = %v, want only the FACEBOOK account of %s", apps(got), pid)
+		if got := accountsOf(v); len(got) != 1 || got[0].App != profile.AppFacebook || got[0].PersonID != pid {
+			t.Fatalf("accounts = %v, want only the FACEBOOK account of %s", apps(got), pid)
 		}
-		// The content path alone still holds the stale link: decisions must check it.
-		stale, err := l.Account(ctx, accs[1].ID)
+		// The content path alone still holds the stale link; the account's view does not.
+		if stale, _ := w.cached.PeekAccount(accs[1].ID); stale == nil || stale.PersonID != pid {
+			t.Fatalf("the cache was not stale (%+v): the test proves nothing", stale)
+		}
+		avs, err := l.AccountViews(ctx, []*profile.Account{accs[1]})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stale.PersonID != pid {
-			t.Fatalf("the cache was not stale (PersonID %q): the test proves nothing", stale.PersonID)
+		if a := avs[0].Account; a.PersonID != "" || a.LinkedAt != nil {
+			t.Fatalf("the account view claims the stale link: %+v", a)
 		}
-		st, err := l.Privacy(ctx, pid)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Link(accs[1].ID) != nil {
-			t.Errorf("the fresh privacy state still links the unlinked account")
+		if ok, _ := avs[0].Field(profile.FieldDisplayName); ok {
+			t.Errorf("the INSTAGRAM name of an unlinked account is visible to FACEBOOK")
 		}
 	})
 	t.Run("an account linked behind the cache's back carries the fresh link", func(t *testing.T) {
@@ -158,35 +165,45 @@ func TestAccountsOfTakesLinksFreshAndContentFromTheCache(t *testing.T) {
 			u.PersonID, u.LinkedAt = pid, &linkedAt
 			return tx.UpdateAccount(ctx, u)
 		})
-		got, err := w.loaders().AccountsOf(ctx, pid)
+		ctx := viewerCtx(profile.AppFacebook, accs[0].AppUserID)
+		v, err := w.loaders().PersonView(ctx, pid)
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := accountsOf(v)
 		if len(got) != 2 || got[1].ID != loose.ID || got[1].PersonID != pid || got[1].LinkedAt == nil || !got[1].LinkedAt.Equal(linkedAt) {
-			t.Fatalf("AccountsOf = %+v, want %s then the THREADS account linked at %v", got, accs[0].App, linkedAt)
+			t.Fatalf("accounts = %+v, want %s then the THREADS account linked at %v", got, accs[0].App, linkedAt)
+		}
+		avs, err := w.loaders().AccountViews(ctx, []*profile.Account{loose}) // the cached, unlinked copy
+		if err != nil {
+			t.Fatal(err)
+		}
+		if avs[0].Account.PersonID != pid {
+			t.Fatalf("the account view of a cached unlinked copy = %+v, want the fresh link to %s", avs[0].Account, pid)
 		}
 	})
-	t.Run("a revoked consent is gone from Subject at once", func(t *testing.T) {
+	t.Run("a revoked consent is gone from the next request's view", func(t *testing.T) {
 		w := newWorld(t)
-		pid, _ := w.person(t, profile.AppFacebook, profile.AppInstagram)
+		pid, accs := w.person(t, profile.AppFacebook, profile.AppInstagram)
 		c := &profile.Consent{PersonID: pid, SourceApp: profile.AppInstagram, TargetApp: profile.AppFacebook,
 			Category: profile.CategoryProfile, Purpose: profile.PurposeService, GrantedAt: w.now}
 		w.write(t, func(ctx context.Context, tx profile.Tx) error { _, err := tx.PutConsent(ctx, c); return err })
-		if _, cs, err := w.loaders().Subject(ctx, pid); err != nil || len(cs) != 1 {
-			t.Fatalf("Subject consents = %v, %v; want the grant", cs, err)
+		ctx := viewerCtx(profile.AppFacebook, accs[0].AppUserID)
+		if v, err := w.loaders().PersonView(ctx, pid); err != nil || len(v.Consents) != 1 {
+			t.Fatalf("consents = %v, %v; want the grant", v, err)
 		}
 		w.write(t, func(ctx context.Context, tx profile.Tx) error {
 			_, err := tx.DeleteConsent(ctx, pid, c.Key())
 			return err
 		})
-		accs, cs, err := w.loaders().Subject(ctx, pid)
-		if err != nil || len(cs) != 0 || len(accs) != 2 {
-			t.Fatalf("Subject after the revocation = %v, %v, %v; want 2 accounts and no consent", apps(accs), cs, err)
+		v, err := w.loaders().PersonView(ctx, pid)
+		if err != nil || len(v.Consents) != 0 || len(v.Accounts) != 2 {
+			t.Fatalf("view after the revocation = %+v, %v; want 2 accounts and no consent", v, err)
 		}
 	})
 }
 
-func TestSettingsOfDropsEntriesNamingUnlinkedApps(t *testing.T) {
+func TestSettingsDropEntriesNamingUnlinkedApps(t *testing.T) {
 	w := newWorld(t)
 	pid, accs := w.person(t, profile.AppFacebook, profile.AppInstagram, profile.AppThreads)
 	st := &profile.Settings{PersonID: pid, Version: 3, UpdatedAt: w.now,
@@ -203,7 +220,7 @@ func TestSettingsOfDropsEntriesNamingUnlinkedApps(t *testing.T) {
 		u.PersonID, u.LinkedAt = "", nil
 		return tx.UpdateAccount(ctx, u)
 	})
-	got, err := w.loaders().SettingsOf(context.Background(), pid)
+	got, err := w.loaders().Settings(viewerCtx(profile.AppFacebook, accs[0].AppUserID), pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,93 +251,156 @@ func TestViewerAccountIsReadFresh(t *testing.T) {
 		return tx.DeletePerson(ctx, pid)
 	})
 	l := w.loaders()
-	viewer, err := l.ViewerAccount(context.Background(), accs[0].Key())
+	ctx := viewerCtx(profile.AppFacebook, accs[0].AppUserID)
+	viewer, err := l.ViewerAccount(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if viewer == nil || viewer.PersonID != "" {
 		t.Fatalf("viewer account = %+v, want it unlinked (as the store has it)", viewer)
 	}
-	if cached, _ := l.AccountByKey(context.Background(), accs[0].Key()); cached == nil || cached.PersonID != pid {
+	if req, _ := l.Request(ctx); req.ViewerAccountID != accs[0].ID || req.ViewerPersonID != "" {
+		t.Fatalf("request = %+v, want the viewer's account and no person", req)
+	}
+	if cached, _ := l.AccountByKey(ctx, accs[0].Key()); cached == nil || cached.PersonID != pid {
 		t.Fatalf("the cached account is %+v, not stale: the test proves nothing", cached)
 	}
 }
 
-func TestSubjectsOfALevelCostOneBatchEach(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		prefetch bool
-	}{
-		{"fields loading concurrently", false},
-		{"after PrefetchSubjects", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t)
-			var ids []string
-			for range 50 {
-				pid, _ := w.person(t, profile.AppFacebook, profile.AppWhatsApp)
-				ids = append(ids, pid)
+func TestALevelOfSubjectsCostsOneFreshReadAndOneContentRead(t *testing.T) {
+	w := newWorld(t)
+	var ids []string
+	var viewerKey profile.AccountKey
+	for i := range 50 {
+		pid, accs := w.person(t, profile.AppFacebook, profile.AppWhatsApp)
+		ids = append(ids, pid)
+		if i == 0 {
+			viewerKey = accs[0].Key()
+		}
+	}
+	fresh := &counting{Store: w.store}
+	content := &counting{Store: w.store}
+	l := dataloaders.New(dataloaders.Readers{Content: content, Fresh: fresh}, 20*time.Millisecond)
+	ctx := viewerCtx(viewerKey.App, viewerKey.AppUserID)
+	views, err := l.PersonViews(ctx, append(ids, uuid.NewString()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range views[:len(ids)] {
+		if v.PersonID != ids[i] || len(v.Accounts) != 2 {
+			t.Fatalf("view %d = %+v, want person %s with 2 accounts", i, v, ids[i])
+		}
+	}
+	if v := views[len(ids)]; len(v.Accounts) != 0 {
+		t.Fatalf("an unknown person has accounts: %+v", v)
+	}
+	// Everything the fields of the level need again is held: no further read.
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Go(func() {
+			v, err := l.PersonView(ctx, id)
+			if err == nil && v != views[i] {
+				err = errors.New("the view was computed twice")
 			}
-			fresh := &counting{Store: w.store}
-			content := &counting{Store: w.store}
-			l := dataloaders.New(dataloaders.Readers{Content: content, Fresh: fresh}, 20*time.Millisecond)
-			ctx := context.Background()
-			if tc.prefetch {
-				if err := l.PrefetchSubjects(ctx, ids); err != nil {
-					t.Fatal(err)
-				}
+			if _, err2 := l.Privacy(ctx, id); err == nil {
+				err = err2
 			}
-			var wg sync.WaitGroup
-			errs := make([]error, len(ids))
-			for i, id := range ids {
-				wg.Go(func() {
-					accs, cs, err := l.Subject(ctx, id)
-					if err == nil && (len(accs) != 2 || cs != nil) {
-						err = errors.New("wrong subject")
-					}
-					if _, err2 := l.Privacy(ctx, id); err == nil {
-						err = err2
-					}
-					errs[i] = err
-				})
-			}
-			wg.Wait()
-			if err := errors.Join(errs...); err != nil {
-				t.Fatal(err)
-			}
-			if got := fresh.privacy.Load(); got != 1 {
-				t.Errorf("PrivacyByPerson calls = %d, want 1", got)
-			}
-			if got := content.accountsByID.Load(); got != 1 {
-				t.Errorf("AccountsByID calls = %d, want 1", got)
-			}
-			if got := fresh.accountsByID.Load() + content.privacy.Load(); got != 0 {
-				t.Errorf("%d reads went to the wrong reader", got)
-			}
+			errs[i] = err
 		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if req, _ := l.Request(ctx); req.ViewerPersonID != ids[0] {
+		t.Fatalf("request = %+v, want the viewer's person %s", req, ids[0])
+	}
+	if got := fresh.fresh.Load(); got != 1 {
+		t.Errorf("ReadFresh calls = %d, want 1 (the viewer's account with the level's privacy state)", got)
+	}
+	if got := content.accountsByID.Load(); got != 1 {
+		t.Errorf("AccountsByID calls = %d, want 1", got)
+	}
+	if got := fresh.accountsByID.Load() + content.fresh.Load(); got != 0 {
+		t.Errorf("%d reads went to the wrong reader", got)
 	}
 }
 
-func TestPrefetchPrivacyPrimesOneBatch(t *testing.T) {
+func TestAccountViewsOfALevelCostOneFreshRead(t *testing.T) {
 	w := newWorld(t)
-	var ids []string
+	var accs []*profile.Account
 	for range 20 {
-		pid, _ := w.person(t, profile.AppInstagram)
-		ids = append(ids, pid)
+		_, a := w.person(t, profile.AppInstagram)
+		accs = append(accs, a[0])
 	}
 	fresh := &counting{Store: w.store}
 	l := dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: fresh}, time.Millisecond)
-	ctx := context.Background()
-	if err := l.PrefetchPrivacy(ctx, append(ids, uuid.NewString())); err != nil {
+	ctx := viewerCtx(profile.AppFacebook, "someone")
+	views, err := l.AccountViews(ctx, append(accs, nil))
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range ids {
-		st, err := l.Privacy(ctx, id)
-		if err != nil || st == nil || len(st.Links) != 1 {
-			t.Fatalf("Privacy(%s) = %+v, %v; want one link", id, st, err)
+	for i, v := range views[:len(accs)] {
+		if v == nil || v.Account.PersonID != accs[i].PersonID {
+			t.Fatalf("view %d = %+v, want the account linked to %s", i, v, accs[i].PersonID)
 		}
 	}
-	if got := fresh.privacy.Load(); got != 1 {
-		t.Errorf("PrivacyByPerson calls = %d, want 1", got)
+	if views[len(accs)] != nil {
+		t.Fatalf("a nil account has a view")
 	}
+	if got := fresh.fresh.Load(); got != 1 {
+		t.Errorf("ReadFresh calls = %d, want 1", got)
+	}
+}
+
+func TestActivityPagesOfALevelAreOneRead(t *testing.T) {
+	w := newWorld(t)
+	pid, _ := w.person(t, profile.AppFacebook)
+	w.write(t, func(ctx context.Context, tx profile.Tx) error {
+		for range 5 {
+			if err := tx.AppendActivity(ctx, &profile.ActivityEvent{PersonID: pid, Type: profile.ActivityLinked, At: w.now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pages := &countingPages{Store: w.store}
+	l := dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: pages}, 20*time.Millisecond)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	got := make([]int, 10)
+	for i := range got {
+		wg.Go(func() {
+			evs, err := l.Activity(ctx, profile.ActivityPage{PersonID: pid, Limit: 1 + i%3})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = len(evs)
+		})
+	}
+	wg.Wait()
+	for i, n := range got {
+		if n != 1+i%3 {
+			t.Errorf("page %d has %d events, want %d", i, n, 1+i%3)
+		}
+	}
+	if n := pages.calls.Load(); n != 1 {
+		t.Errorf("ActivityPages calls = %d, want 1", n)
+	}
+}
+
+// countingPages counts ActivityPages calls.
+type countingPages struct {
+	profile.Store
+	calls atomic.Int64
+}
+
+func (c *countingPages) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
+	return c.Store.(profile.FreshReader).ReadFresh(ctx, q)
+}
+
+func (c *countingPages) ActivityPages(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
+	c.calls.Add(1)
+	return c.Store.(profile.ActivityReader).ActivityPages(ctx, pages)
 }

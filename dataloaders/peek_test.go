@@ -205,8 +205,8 @@ func TestCachedContentSkipsTheBatchWindow(t *testing.T) {
 		if len(as) != 2 || as[0] == nil || as[0].ID != hot[1].ID || as[1] == nil || as[1].ID != hot[0].ID {
 			t.Fatalf("cached accounts by key = %+v", as)
 		}
-		byID := beforeBatch(t, w.gate, goLoad(func() (*profile.Account, error) { return l.AccountThunk(ctx, hot[1].ID)() }))
-		if byID == nil || byID.ID != hot[1].ID {
+		byID := beforeBatch(t, w.gate, goLoad(func() ([]*profile.Account, error) { return l.Accounts(ctx, []string{hot[1].ID}) }))
+		if len(byID) != 1 || byID[0] == nil || byID[0].ID != hot[1].ID {
 			t.Fatalf("cached account by id = %+v", byID)
 		}
 		mixed := goLoad(func() ([]*profile.Account, error) {
@@ -235,14 +235,14 @@ func TestCachedContentSkipsTheBatchWindow(t *testing.T) {
 		}
 	})
 
-	t.Run("SettingsOf", func(t *testing.T) {
+	t.Run("Settings", func(t *testing.T) {
 		w := newPeekWorld(t, 1<<20)
 		pid, _ := w.person(t, profile.AppFacebook)
 		w.fill(t, func(ctx context.Context) error { _, err := w.cached.SettingsByPerson(ctx, []string{pid}); return err })
 		close(w.gate.open)
-		s, err := w.loaders().SettingsOf(ctx, pid)
+		s, err := w.loaders().Settings(ctx, pid)
 		if err != nil || s == nil || s.PersonID != pid {
-			t.Fatalf("SettingsOf = %+v, %v", s, err)
+			t.Fatalf("Settings = %+v, %v", s, err)
 		}
 		if got := w.gate.reads(); len(got) != 0 {
 			t.Errorf("inner reads = %v, want none: the cache knows the person has no settings", got)

@@ -12,32 +12,6 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// Profile is the subject of a merged profile: a person, or (before linking) a single
-// account. Its fields are resolved per request under the consent decision.
-type Profile struct {
-	// PersonID is the person whose accounts are merged; "" for an unlinked account.
-	PersonID string
-	// Account is the only account of an unlinked profile (PersonID == "").
-	Account *profile.Account
-}
-
-// Avatar is a profile picture with the app it comes from.
-type Avatar struct {
-	URL       string
-	Width     *int
-	Height    *int
-	SourceApp profile.App
-	UpdatedAt time.Time
-}
-
-// NewAvatar returns the GraphQL avatar of account a, or nil if it has none.
-func NewAvatar(a *profile.Account) *Avatar {
-	if a == nil || a.Avatar == nil {
-		return nil
-	}
-	return &Avatar{URL: a.Avatar.URL, Width: a.Avatar.Width, Height: a.Avatar.Height, SourceApp: a.App, UpdatedAt: a.Avatar.UpdatedAt}
-}
-
 // MarshalDate writes d as "YYYY-MM-DD".
 func MarshalDate(d profile.Date) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {

@@ -5,7 +5,6 @@ package graph
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph/model"
 	"github.com/profilegraph/profilegraph/profile"
@@ -32,13 +32,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	ActivityEvent() ActivityEventResolver
-	AppAccount() AppAccountResolver
-	Avatar() AvatarResolver
 	Entity() EntityResolver
 	Mutation() MutationResolver
 	Person() PersonResolver
-	Profile() ProfileResolver
 	Query() QueryResolver
 }
 
@@ -57,11 +53,11 @@ type ComplexityRoot struct {
 	}
 
 	ActivityEvent struct {
-		App    func(childComplexity int) int
-		At     func(childComplexity int) int
-		Detail func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Type   func(childComplexity int) int
+		App        func(childComplexity int) int
+		At         func(childComplexity int) int
+		DetailText func(childComplexity int) int
+		EventID    func(childComplexity int) int
+		Type       func(childComplexity int) int
 	}
 
 	AppAccount struct {
@@ -107,8 +103,8 @@ type ComplexityRoot struct {
 	}
 
 	FieldSource struct {
-		App   func(childComplexity int) int
-		Field func(childComplexity int) int
+		App       func(childComplexity int) int
+		FieldName func(childComplexity int) int
 	}
 
 	LoginHandoff struct {
@@ -189,68 +185,34 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type ActivityEventResolver interface {
-	ID(ctx context.Context, obj *profile.ActivityEvent) (string, error)
-
-	Detail(ctx context.Context, obj *profile.ActivityEvent) (*string, error)
-}
-type AppAccountResolver interface {
-	Username(ctx context.Context, obj *profile.Account) (*string, error)
-	DisplayName(ctx context.Context, obj *profile.Account) (*string, error)
-	Bio(ctx context.Context, obj *profile.Account) (*string, error)
-	Avatar(ctx context.Context, obj *profile.Account) (*gqlmodel.Avatar, error)
-	PhoneNumber(ctx context.Context, obj *profile.Account) (*string, error)
-	Email(ctx context.Context, obj *profile.Account) (*string, error)
-	Birthdate(ctx context.Context, obj *profile.Account) (*profile.Date, error)
-	Person(ctx context.Context, obj *profile.Account) (*profile.Person, error)
-	LinkedAt(ctx context.Context, obj *profile.Account) (*time.Time, error)
-}
-type AvatarResolver interface {
-	URL(ctx context.Context, obj *gqlmodel.Avatar, size *int) (string, error)
-}
 type EntityResolver interface {
-	FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*profile.Account, error)
-	FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*profile.Account, error)
-	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*profile.Person, error)
+	FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*gqlmodel.AppAccount, error)
+	FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*gqlmodel.AppAccount, error)
+	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*gqlmodel.Person, error)
 }
 type MutationResolver interface {
-	UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*profile.Account, error)
-	LinkAccount(ctx context.Context, proof string) (*profile.Person, error)
-	UnlinkAccount(ctx context.Context, app profile.App) (*profile.Person, error)
+	UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*gqlmodel.AppAccount, error)
+	LinkAccount(ctx context.Context, proof string) (*gqlmodel.Person, error)
+	UnlinkAccount(ctx context.Context, app profile.App) (*gqlmodel.Person, error)
 	UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*gqlmodel.Profile, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*profile.Settings, error)
 	GrantConsent(ctx context.Context, input model.ConsentInput) (*profile.Consent, error)
 	RevokeConsent(ctx context.Context, input model.ConsentInput) (bool, error)
 	CreateLoginHandoff(ctx context.Context, targetApp profile.App) (*model.LoginHandoff, error)
-	RedeemLoginHandoff(ctx context.Context, code string) (*profile.Account, error)
+	RedeemLoginHandoff(ctx context.Context, code string) (*gqlmodel.AppAccount, error)
 }
 type PersonResolver interface {
-	Profile(ctx context.Context, obj *profile.Person) (*gqlmodel.Profile, error)
-	AgeRange(ctx context.Context, obj *profile.Person) (*profile.AgeRange, error)
-	Accounts(ctx context.Context, obj *profile.Person) ([]*profile.Account, error)
-	Account(ctx context.Context, obj *profile.Person, app profile.App) (*profile.Account, error)
-	Settings(ctx context.Context, obj *profile.Person) (*profile.Settings, error)
-	Consents(ctx context.Context, obj *profile.Person) ([]*profile.Consent, error)
-	AgeDiscrepancy(ctx context.Context, obj *profile.Person) (*bool, error)
-	Activity(ctx context.Context, obj *profile.Person, first *int, after *string) (*model.ActivityConnection, error)
-	RecoveryOptions(ctx context.Context, obj *profile.Person) ([]*profile.RecoveryOption, error)
-	CrossPostTargets(ctx context.Context, obj *profile.Person, from profile.App) ([]profile.App, error)
-}
-type ProfileResolver interface {
-	DisplayName(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Username(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Bio(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Avatar(ctx context.Context, obj *gqlmodel.Profile) (*gqlmodel.Avatar, error)
-	PhoneNumber(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Email(ctx context.Context, obj *gqlmodel.Profile) (*string, error)
-	Birthdate(ctx context.Context, obj *gqlmodel.Profile) (*profile.Date, error)
-	Sources(ctx context.Context, obj *gqlmodel.Profile) ([]*model.FieldSource, error)
+	Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error)
+
+	Activity(ctx context.Context, obj *gqlmodel.Person, first *int, after *string) (*model.ActivityConnection, error)
+
+	CrossPostTargets(ctx context.Context, obj *gqlmodel.Person, from profile.App) ([]profile.App, error)
 }
 type QueryResolver interface {
-	Viewer(ctx context.Context) (*profile.Person, error)
-	ViewerAccount(ctx context.Context) (*profile.Account, error)
-	Person(ctx context.Context, id string) (*profile.Person, error)
-	AppAccount(ctx context.Context, app profile.App, appUserID string) (*profile.Account, error)
+	Viewer(ctx context.Context) (*gqlmodel.Person, error)
+	ViewerAccount(ctx context.Context) (*gqlmodel.AppAccount, error)
+	Person(ctx context.Context, id string) (*gqlmodel.Person, error)
+	AppAccount(ctx context.Context, app profile.App, appUserID string) (*gqlmodel.AppAccount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -310,17 +272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityEvent.At(childComplexity), true
 	case "ActivityEvent.detail":
-		if e.ComplexityRoot.ActivityEvent.Detail == nil {
+		if e.ComplexityRoot.ActivityEvent.DetailText == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityEvent.Detail(childComplexity), true
+		return e.ComplexityRoot.ActivityEvent.DetailText(childComplexity), true
 	case "ActivityEvent.id":
-		if e.ComplexityRoot.ActivityEvent.ID == nil {
+		if e.ComplexityRoot.ActivityEvent.EventID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityEvent.ID(childComplexity), true
+		return e.ComplexityRoot.ActivityEvent.EventID(childComplexity), true
 	case "ActivityEvent.type":
 		if e.ComplexityRoot.ActivityEvent.Type == nil {
 			break
@@ -522,11 +484,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldSource.App(childComplexity), true
 	case "FieldSource.field":
-		if e.ComplexityRoot.FieldSource.Field == nil {
+		if e.ComplexityRoot.FieldSource.FieldName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.FieldSource.Field(childComplexity), true
+		return e.ComplexityRoot.FieldSource.FieldName(childComplexity), true
 
 	case "LoginHandoff.code":
 		if e.ComplexityRoot.LoginHandoff.Code == nil {
@@ -2288,7 +2250,7 @@ func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
@@ -2332,7 +2294,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 			return ec.fieldContext_ActivityEvent_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityEvent().ID(ctx, obj)
+			return obj.EventID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2343,7 +2305,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2366,7 +2328,7 @@ func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type ActivityType does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsActivityType)
 }
 
 func (ec *executionContext) _ActivityEvent_app(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2389,7 +2351,7 @@ func (ec *executionContext) _ActivityEvent_app(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _ActivityEvent_at(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2412,7 +2374,7 @@ func (ec *executionContext) _ActivityEvent_at(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field graphql.CollectedField, obj *profile.ActivityEvent) (ret graphql.Marshaler) {
@@ -2424,7 +2386,7 @@ func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field gra
 			return ec.fieldContext_ActivityEvent_detail(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityEvent().Detail(ctx, obj)
+			return obj.DetailText(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2435,10 +2397,10 @@ func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2447,7 +2409,7 @@ func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_AppAccount_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2458,10 +2420,10 @@ func (ec *executionContext) _AppAccount_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsID)
 }
 
-func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2470,7 +2432,7 @@ func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.C
 			return ec.fieldContext_AppAccount_app(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.App, nil
+			return obj.App(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
@@ -2481,10 +2443,10 @@ func (ec *executionContext) _AppAccount_app(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsApp)
 }
 
-func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2493,7 +2455,7 @@ func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field gra
 			return ec.fieldContext_AppAccount_appUserId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AppUserID, nil
+			return obj.AppUserID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2504,10 +2466,10 @@ func (ec *executionContext) _AppAccount_appUserId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_appUserId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_username(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2516,7 +2478,7 @@ func (ec *executionContext) _AppAccount_username(ctx context.Context, field grap
 			return ec.fieldContext_AppAccount_username(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Username(ctx, obj)
+			return obj.Username()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2527,10 +2489,10 @@ func (ec *executionContext) _AppAccount_username(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2539,7 +2501,7 @@ func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field g
 			return ec.fieldContext_AppAccount_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().DisplayName(ctx, obj)
+			return obj.DisplayName()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2550,10 +2512,10 @@ func (ec *executionContext) _AppAccount_displayName(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2562,7 +2524,7 @@ func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.C
 			return ec.fieldContext_AppAccount_bio(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Bio(ctx, obj)
+			return obj.Bio()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2573,10 +2535,10 @@ func (ec *executionContext) _AppAccount_bio(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2585,7 +2547,7 @@ func (ec *executionContext) _AppAccount_avatar(ctx context.Context, field graphq
 			return ec.fieldContext_AppAccount_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Avatar(ctx, obj)
+			return obj.Avatar()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Avatar) graphql.Marshaler {
@@ -2600,7 +2562,7 @@ func (ec *executionContext) fieldContext_AppAccount_avatar(_ context.Context, fi
 		Object:     "AppAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Avatar(ctx, field)
 		},
@@ -2608,7 +2570,7 @@ func (ec *executionContext) fieldContext_AppAccount_avatar(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2617,7 +2579,7 @@ func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field g
 			return ec.fieldContext_AppAccount_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().PhoneNumber(ctx, obj)
+			return obj.PhoneNumber()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2628,10 +2590,10 @@ func (ec *executionContext) _AppAccount_phoneNumber(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2640,7 +2602,7 @@ func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql
 			return ec.fieldContext_AppAccount_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Email(ctx, obj)
+			return obj.Email()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2651,10 +2613,10 @@ func (ec *executionContext) _AppAccount_email(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2663,7 +2625,7 @@ func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field gra
 			return ec.fieldContext_AppAccount_birthdate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Birthdate(ctx, obj)
+			return obj.Birthdate()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.Date) graphql.Marshaler {
@@ -2674,10 +2636,10 @@ func (ec *executionContext) _AppAccount_birthdate(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsDate)
 }
 
-func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2686,11 +2648,11 @@ func (ec *executionContext) _AppAccount_person(ctx context.Context, field graphq
 			return ec.fieldContext_AppAccount_person(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().Person(ctx, obj)
+			return obj.Person()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2701,7 +2663,7 @@ func (ec *executionContext) fieldContext_AppAccount_person(_ context.Context, fi
 		Object:     "AppAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
 		},
@@ -2709,7 +2671,7 @@ func (ec *executionContext) fieldContext_AppAccount_person(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field graphql.CollectedField, obj *profile.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AppAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2718,7 +2680,7 @@ func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field grap
 			return ec.fieldContext_AppAccount_linkedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AppAccount().LinkedAt(ctx, obj)
+			return obj.LinkedAt()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -2729,7 +2691,7 @@ func (ec *executionContext) _AppAccount_linkedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AppAccount_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AppAccount", field, true, true, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("AppAccount", field, true, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2742,7 +2704,7 @@ func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Avatar().URL(ctx, obj, fc.Args["size"].(*int))
+			return obj.URL(fc.Args["size"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -2757,9 +2719,9 @@ func (ec *executionContext) fieldContext_Avatar_url(ctx context.Context, field g
 		Object:     "Avatar",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return nil, errNoChildFieldsString
 		},
 	}
 	defer func() {
@@ -2796,7 +2758,7 @@ func (ec *executionContext) _Avatar_width(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Avatar_height(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2819,7 +2781,7 @@ func (ec *executionContext) _Avatar_height(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Avatar_sourceApp(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2842,7 +2804,7 @@ func (ec *executionContext) _Avatar_sourceApp(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Avatar_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Avatar) (ret graphql.Marshaler) {
@@ -2865,7 +2827,7 @@ func (ec *executionContext) _Avatar_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Avatar_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Avatar", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Consent_sourceApp(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2888,7 +2850,7 @@ func (ec *executionContext) _Consent_sourceApp(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Consent_targetApp(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2911,7 +2873,7 @@ func (ec *executionContext) _Consent_targetApp(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_targetApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Consent_category(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2934,7 +2896,7 @@ func (ec *executionContext) _Consent_category(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Consent_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type DataCategory does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDataCategory)
 }
 
 func (ec *executionContext) _Consent_purpose(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2957,7 +2919,7 @@ func (ec *executionContext) _Consent_purpose(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Consent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type Purpose does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsPurpose)
 }
 
 func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphql.CollectedField, obj *profile.Consent) (ret graphql.Marshaler) {
@@ -2980,7 +2942,7 @@ func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Consent_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Consent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _CrossPostRule_from(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPostRule) (ret graphql.Marshaler) {
@@ -3003,7 +2965,7 @@ func (ec *executionContext) _CrossPostRule_from(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CrossPostRule_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _CrossPostRule_to(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPostRule) (ret graphql.Marshaler) {
@@ -3026,7 +2988,7 @@ func (ec *executionContext) _CrossPostRule_to(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_CrossPostRule_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("CrossPostRule", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Entity_findManyAppAccountByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3042,8 +3004,8 @@ func (ec *executionContext) _Entity_findManyAppAccountByIDs(ctx context.Context,
 			return ec.Resolvers.Entity().FindManyAppAccountByIDs(ctx, fc.Args["reps"].([]*model.AppAccountByIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3086,8 +3048,8 @@ func (ec *executionContext) _Entity_findManyAppAccountByAppAndAppUserIDs(ctx con
 			return ec.Resolvers.Entity().FindManyAppAccountByAppAndAppUserIDs(ctx, fc.Args["reps"].([]*model.AppAccountByAppAndAppUserIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3130,8 +3092,8 @@ func (ec *executionContext) _Entity_findManyPersonByIDs(ctx context.Context, fie
 			return ec.Resolvers.Entity().FindManyPersonByIDs(ctx, fc.Args["reps"].([]*model.PersonByIDsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3161,7 +3123,7 @@ func (ec *executionContext) fieldContext_Entity_findManyPersonByIDs(ctx context.
 	return fc, nil
 }
 
-func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphql.CollectedField, obj *consent.FieldSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3170,7 +3132,7 @@ func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphq
 			return ec.fieldContext_FieldSource_field(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
+			return obj.FieldName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3181,10 +3143,10 @@ func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_FieldSource_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FieldSource", field, true, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.CollectedField, obj *consent.FieldSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3204,7 +3166,7 @@ func (ec *executionContext) _FieldSource_app(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_FieldSource_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _LoginHandoff_code(ctx context.Context, field graphql.CollectedField, obj *model.LoginHandoff) (ret graphql.Marshaler) {
@@ -3227,7 +3189,7 @@ func (ec *executionContext) _LoginHandoff_code(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_LoginHandoff_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _LoginHandoff_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginHandoff) (ret graphql.Marshaler) {
@@ -3250,7 +3212,7 @@ func (ec *executionContext) _LoginHandoff_expiresAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_LoginHandoff_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errors.New("field of type DateTime does not have child fields"))
+	return graphql.NewScalarFieldContext("LoginHandoff", field, false, false, errNoChildFieldsDateTime)
 }
 
 func (ec *executionContext) _Mutation_upsertAppAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3266,8 +3228,8 @@ func (ec *executionContext) _Mutation_upsertAppAccount(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().UpsertAppAccount(ctx, fc.Args["input"].(model.UpsertAppAccountInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3310,8 +3272,8 @@ func (ec *executionContext) _Mutation_linkAccount(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().LinkAccount(ctx, fc.Args["proof"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3354,8 +3316,8 @@ func (ec *executionContext) _Mutation_unlinkAccount(ctx context.Context, field g
 			return ec.Resolvers.Mutation().UnlinkAccount(ctx, fc.Args["app"].(profile.App))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3544,7 +3506,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeConsent(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return nil, errNoChildFieldsBoolean
 		},
 	}
 	defer func() {
@@ -3618,8 +3580,8 @@ func (ec *executionContext) _Mutation_redeemLoginHandoff(ctx context.Context, fi
 			return ec.Resolvers.Mutation().RedeemLoginHandoff(ctx, fc.Args["code"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3669,7 +3631,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -3692,10 +3654,10 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsString)
 }
 
-func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3715,10 +3677,10 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsID)
 }
 
-func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3727,7 +3689,7 @@ func (ec *executionContext) _Person_profile(ctx context.Context, field graphql.C
 			return ec.fieldContext_Person_profile(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Profile(ctx, obj)
+			return obj.Profile()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Profile) graphql.Marshaler {
@@ -3742,7 +3704,7 @@ func (ec *executionContext) fieldContext_Person_profile(_ context.Context, field
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Profile(ctx, field)
 		},
@@ -3750,7 +3712,7 @@ func (ec *executionContext) fieldContext_Person_profile(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3759,7 +3721,7 @@ func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_ageRange(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().AgeRange(ctx, obj)
+			return obj.AgeRange()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.AgeRange) graphql.Marshaler {
@@ -3770,10 +3732,10 @@ func (ec *executionContext) _Person_ageRange(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type AgeRange does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errNoChildFieldsAgeRange)
 }
 
-func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3782,11 +3744,11 @@ func (ec *executionContext) _Person_accounts(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_accounts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Accounts(ctx, obj)
+			return obj.Accounts()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccountᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3797,7 +3759,7 @@ func (ec *executionContext) fieldContext_Person_accounts(_ context.Context, fiel
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AppAccount(ctx, field)
 		},
@@ -3805,7 +3767,7 @@ func (ec *executionContext) fieldContext_Person_accounts(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_account(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_account(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3815,11 +3777,11 @@ func (ec *executionContext) _Person_account(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Account(ctx, obj, fc.Args["app"].(profile.App))
+			return obj.Account(fc.Args["app"].(profile.App))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3830,7 +3792,7 @@ func (ec *executionContext) fieldContext_Person_account(ctx context.Context, fie
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AppAccount(ctx, field)
 		},
@@ -3849,7 +3811,7 @@ func (ec *executionContext) fieldContext_Person_account(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_settings(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_settings(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3881,7 +3843,7 @@ func (ec *executionContext) fieldContext_Person_settings(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3890,7 +3852,7 @@ func (ec *executionContext) _Person_consents(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_consents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Consents(ctx, obj)
+			return obj.Consents()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*profile.Consent) graphql.Marshaler {
@@ -3905,7 +3867,7 @@ func (ec *executionContext) fieldContext_Person_consents(_ context.Context, fiel
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Consent(ctx, field)
 		},
@@ -3913,7 +3875,7 @@ func (ec *executionContext) fieldContext_Person_consents(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3922,7 +3884,7 @@ func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field gr
 			return ec.fieldContext_Person_ageDiscrepancy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().AgeDiscrepancy(ctx, obj)
+			return obj.AgeDiscrepancy()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
@@ -3933,10 +3895,10 @@ func (ec *executionContext) _Person_ageDiscrepancy(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Person_ageDiscrepancy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, false, errNoChildFieldsBoolean)
 }
 
-func (ec *executionContext) _Person_activity(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_activity(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3980,7 +3942,7 @@ func (ec *executionContext) fieldContext_Person_activity(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3989,7 +3951,7 @@ func (ec *executionContext) _Person_recoveryOptions(ctx context.Context, field g
 			return ec.fieldContext_Person_recoveryOptions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().RecoveryOptions(ctx, obj)
+			return obj.RecoveryOptions()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*profile.RecoveryOption) graphql.Marshaler {
@@ -4004,7 +3966,7 @@ func (ec *executionContext) fieldContext_Person_recoveryOptions(_ context.Contex
 		Object:     "Person",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RecoveryOption(ctx, field)
 		},
@@ -4012,7 +3974,7 @@ func (ec *executionContext) fieldContext_Person_recoveryOptions(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_crossPostTargets(ctx context.Context, field graphql.CollectedField, obj *profile.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_crossPostTargets(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4039,7 +4001,7 @@ func (ec *executionContext) fieldContext_Person_crossPostTargets(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type App does not have child fields")
+			return nil, errNoChildFieldsApp
 		},
 	}
 	defer func() {
@@ -4065,7 +4027,7 @@ func (ec *executionContext) _Profile_displayName(ctx context.Context, field grap
 			return ec.fieldContext_Profile_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().DisplayName(ctx, obj)
+			return obj.DisplayName()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4076,7 +4038,7 @@ func (ec *executionContext) _Profile_displayName(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_username(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4088,7 +4050,7 @@ func (ec *executionContext) _Profile_username(ctx context.Context, field graphql
 			return ec.fieldContext_Profile_username(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Username(ctx, obj)
+			return obj.Username()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4099,7 +4061,7 @@ func (ec *executionContext) _Profile_username(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Profile_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4111,7 +4073,7 @@ func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Profile_bio(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Bio(ctx, obj)
+			return obj.Bio()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4122,7 +4084,7 @@ func (ec *executionContext) _Profile_bio(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Profile_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_avatar(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4134,7 +4096,7 @@ func (ec *executionContext) _Profile_avatar(ctx context.Context, field graphql.C
 			return ec.fieldContext_Profile_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Avatar(ctx, obj)
+			return obj.Avatar()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Avatar) graphql.Marshaler {
@@ -4149,7 +4111,7 @@ func (ec *executionContext) fieldContext_Profile_avatar(_ context.Context, field
 		Object:     "Profile",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Avatar(ctx, field)
 		},
@@ -4166,7 +4128,7 @@ func (ec *executionContext) _Profile_phoneNumber(ctx context.Context, field grap
 			return ec.fieldContext_Profile_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().PhoneNumber(ctx, obj)
+			return obj.PhoneNumber()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4177,7 +4139,7 @@ func (ec *executionContext) _Profile_phoneNumber(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Profile_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4189,7 +4151,7 @@ func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Profile_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Email(ctx, obj)
+			return obj.Email()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4200,7 +4162,7 @@ func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Profile_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4212,7 +4174,7 @@ func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphq
 			return ec.fieldContext_Profile_birthdate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Birthdate(ctx, obj)
+			return obj.Birthdate()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *profile.Date) graphql.Marshaler {
@@ -4223,7 +4185,7 @@ func (ec *executionContext) _Profile_birthdate(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Profile_birthdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Profile", field, true, true, errors.New("field of type Date does not have child fields"))
+	return graphql.NewScalarFieldContext("Profile", field, true, false, errNoChildFieldsDate)
 }
 
 func (ec *executionContext) _Profile_sources(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Profile) (ret graphql.Marshaler) {
@@ -4235,11 +4197,11 @@ func (ec *executionContext) _Profile_sources(ctx context.Context, field graphql.
 			return ec.fieldContext_Profile_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Profile().Sources(ctx, obj)
+			return obj.Sources(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.FieldSource) graphql.Marshaler {
-			return ec.marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSourceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []consent.FieldSource) graphql.Marshaler {
+			return ec.marshalNFieldSource2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSourceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4250,7 +4212,7 @@ func (ec *executionContext) fieldContext_Profile_sources(_ context.Context, fiel
 		Object:     "Profile",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FieldSource(ctx, field)
 		},
@@ -4270,8 +4232,8 @@ func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Viewer(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4302,8 +4264,8 @@ func (ec *executionContext) _Query_viewerAccount(ctx context.Context, field grap
 			return ec.Resolvers.Query().ViewerAccount(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4335,8 +4297,8 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Person(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4379,8 +4341,8 @@ func (ec *executionContext) _Query_appAccount(ctx context.Context, field graphql
 			return ec.Resolvers.Query().AppAccount(ctx, fc.Args["app"].(profile.App), fc.Args["appUserId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *profile.Account) graphql.Marshaler {
-			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
+			return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4437,7 +4399,7 @@ func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type _Entity does not have child fields")
+			return nil, errNoChildFields_Entity
 		},
 	}
 	defer func() {
@@ -4582,7 +4544,7 @@ func (ec *executionContext) _RecoveryOption_app(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_app(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _RecoveryOption_kind(ctx context.Context, field graphql.CollectedField, obj *profile.RecoveryOption) (ret graphql.Marshaler) {
@@ -4605,7 +4567,7 @@ func (ec *executionContext) _RecoveryOption_kind(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type RecoveryKind does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsRecoveryKind)
 }
 
 func (ec *executionContext) _RecoveryOption_masked(ctx context.Context, field graphql.CollectedField, obj *profile.RecoveryOption) (ret graphql.Marshaler) {
@@ -4628,7 +4590,7 @@ func (ec *executionContext) _RecoveryOption_masked(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RecoveryOption_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecoveryOption", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Settings_syncProfile(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4651,7 +4613,7 @@ func (ec *executionContext) _Settings_syncProfile(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Settings_syncProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Settings_crossPosting(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4706,7 +4668,7 @@ func (ec *executionContext) _Settings_singleSignOn(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Settings_singleSignOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type App does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsApp)
 }
 
 func (ec *executionContext) _Settings_version(ctx context.Context, field graphql.CollectedField, obj *profile.Settings) (ret graphql.Marshaler) {
@@ -4729,7 +4691,7 @@ func (ec *executionContext) _Settings_version(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Settings_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settings", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Settings", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
@@ -4752,7 +4714,7 @@ func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("_Service", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("_Service", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4775,7 +4737,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4798,7 +4760,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4821,7 +4783,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4844,7 +4806,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFields__DirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4910,7 +4872,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4933,7 +4895,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4956,7 +4918,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -4979,7 +4941,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5002,7 +4964,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5025,7 +4987,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5123,7 +5085,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -5146,7 +5108,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5169,7 +5131,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5192,7 +5154,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5247,7 +5209,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5270,7 +5232,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -5293,7 +5255,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -5316,7 +5278,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -5499,7 +5461,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFields__TypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5522,7 +5484,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5545,7 +5507,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5568,7 +5530,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -5807,7 +5769,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsBoolean)
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -6185,16 +6147,16 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case profile.Person:
+	case gqlmodel.Person:
 		return ec._Person(ctx, sel, &obj)
-	case *profile.Person:
+	case *gqlmodel.Person:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
-	case profile.Account:
+	case gqlmodel.AppAccount:
 		return ec._AppAccount(ctx, sel, &obj)
-	case *profile.Account:
+	case *gqlmodel.AppAccount:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -6243,14 +6205,16 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6286,14 +6250,16 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6311,96 +6277,30 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ActivityEvent")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ActivityEvent_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ActivityEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "type":
 			out.Values[i] = ec._ActivityEvent_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "app":
 			out.Values[i] = ec._ActivityEvent_app(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._ActivityEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "detail":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ActivityEvent_detail(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ActivityEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6410,21 +6310,23 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
 
 var appAccountImplementors = []string{"AppAccount", "_Entity"}
 
-func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSet, obj *profile.Account) graphql.Marshaler {
+func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.AppAccount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, appAccountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6437,360 +6339,63 @@ func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._AppAccount_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "app":
 			out.Values[i] = ec._AppAccount_app(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "appUserId":
 			out.Values[i] = ec._AppAccount_appUserId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "username":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_username(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "displayName":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_displayName(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "bio":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_bio(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_bio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "avatar":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_avatar(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_avatar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "phoneNumber":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_phoneNumber(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_phoneNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_email(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "birthdate":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_birthdate(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_birthdate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "person":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_person(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "linkedAt":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._AppAccount_linkedAt(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._AppAccount_linkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6800,14 +6405,16 @@ func (ec *executionContext) _AppAccount(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6825,62 +6432,29 @@ func (ec *executionContext) _Avatar(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Avatar")
 		case "url":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Avatar_url(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Avatar_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "width":
 			out.Values[i] = ec._Avatar_width(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "height":
 			out.Values[i] = ec._Avatar_height(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sourceApp":
 			out.Values[i] = ec._Avatar_sourceApp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Avatar_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6891,14 +6465,16 @@ func (ec *executionContext) _Avatar(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6949,14 +6525,16 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -6992,14 +6570,16 @@ func (ec *executionContext) _CrossPostRule(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7099,21 +6679,23 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
 
 var fieldSourceImplementors = []string{"FieldSource"}
 
-func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionSet, obj *model.FieldSource) graphql.Marshaler {
+func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionSet, obj *consent.FieldSource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldSourceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7142,14 +6724,16 @@ func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7185,14 +6769,16 @@ func (ec *executionContext) _LoginHandoff(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7289,14 +6875,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7332,21 +6920,23 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
 
 var personImplementors = []string{"Person", "_Entity"}
 
-func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *profile.Person) graphql.Marshaler {
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7362,157 +6952,25 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profile":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_profile(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_profile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "ageRange":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_ageRange(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_ageRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "accounts":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_accounts(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "account":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_account(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "settings":
 			field := field
 
@@ -7552,81 +7010,15 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "consents":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_consents(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_consents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "ageDiscrepancy":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_ageDiscrepancy(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_ageDiscrepancy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "activity":
 			field := field
 
@@ -7666,43 +7058,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recoveryOptions":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Person_recoveryOptions(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Person_recoveryOptions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "crossPostTargets":
 			field := field
 
@@ -7750,14 +7109,16 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -7775,309 +7136,45 @@ func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Profile")
 		case "displayName":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_displayName(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "username":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_username(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "bio":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_bio(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_bio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "avatar":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_avatar(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_avatar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "phoneNumber":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_phoneNumber(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_phoneNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "email":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_email(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "birthdate":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_birthdate(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_birthdate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "sources":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Profile_sources(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Profile_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8087,14 +7184,16 @@ func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8274,14 +7373,16 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8322,14 +7423,16 @@ func (ec *executionContext) _RecoveryOption(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8375,14 +7478,16 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8413,14 +7518,16 @@ func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8471,14 +7578,16 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8524,14 +7633,16 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8587,14 +7698,16 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8650,14 +7763,16 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8713,14 +7828,16 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8801,14 +7918,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -8818,7 +7937,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActivityEdge2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
@@ -8942,7 +8061,7 @@ func (ec *executionContext) unmarshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofi
 }
 
 func (ec *executionContext) marshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAppᚄ(ctx context.Context, sel ast.SelectionSet, v []profile.App) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, sel, v[i])
@@ -8957,7 +8076,7 @@ func (ec *executionContext) marshalNApp2ᚕgithubᚗcomᚋprofilegraphᚋprofile
 	return ret
 }
 
-func (ec *executionContext) marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v *profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -9031,7 +8150,7 @@ func (ec *executionContext) marshalNCrossPostRule2githubᚗcomᚋprofilegraphᚋ
 }
 
 func (ec *executionContext) marshalNCrossPostRule2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPostRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []profile.CrossPostRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCrossPostRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPostRule(ctx, sel, v[i])
@@ -9117,11 +8236,15 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FieldSource) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldSource2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSource(ctx context.Context, sel ast.SelectionSet, v consent.FieldSource) graphql.Marshaler {
+	return ec._FieldSource(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldSource2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []consent.FieldSource) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldSource2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSource(ctx, sel, v[i])
+		return ec.marshalNFieldSource2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9131,16 +8254,6 @@ func (ec *executionContext) marshalNFieldSource2ᚕᚖgithubᚗcomᚋprofilegrap
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNFieldSource2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐFieldSource(ctx context.Context, sel ast.SelectionSet, v *model.FieldSource) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._FieldSource(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -9195,7 +8308,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋprofilegraphᚋpr
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v *profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -9388,7 +8501,7 @@ func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.
 }
 
 func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
@@ -9406,7 +8519,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -9452,7 +8565,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -9480,7 +8593,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9500,7 +8613,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -9753,7 +8866,7 @@ func (ec *executionContext) marshalOApp2ᚕgithubᚗcomᚋprofilegraphᚋprofile
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, sel, v[i])
@@ -9804,27 +8917,27 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, sel, v[i])
+		return ec.marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx, sel, v[i])
+		return ec.marshalNAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9836,7 +8949,7 @@ func (ec *executionContext) marshalOAppAccount2ᚕᚖgithubᚗcomᚋprofilegraph
 	return ret
 }
 
-func (ec *executionContext) marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐAccount(ctx context.Context, sel ast.SelectionSet, v *profile.Account) graphql.Marshaler {
+func (ec *executionContext) marshalOAppAccount2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAppAccount(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.AppAccount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -9900,7 +9013,7 @@ func (ec *executionContext) marshalOConsent2ᚕᚖgithubᚗcomᚋprofilegraphᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNConsent2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsent(ctx, sel, v[i])
@@ -9986,20 +9099,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx, sel, v[i])
+		return ec.marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPerson(ctx context.Context, sel ast.SelectionSet, v *profile.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -10048,7 +9161,7 @@ func (ec *executionContext) marshalORecoveryOption2ᚕᚖgithubᚗcomᚋprofileg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecoveryOption2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐRecoveryOption(ctx, sel, v[i])
@@ -10146,7 +9259,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -10165,7 +9278,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -10184,7 +9297,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -10210,7 +9323,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -26,7 +26,11 @@ type Store struct {
 	writer chan struct{}
 }
 
-var _ profile.Store = (*Store)(nil)
+var (
+	_ profile.Store          = (*Store)(nil)
+	_ profile.FreshReader    = (*Store)(nil)
+	_ profile.ActivityReader = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store {
@@ -143,4 +147,44 @@ func (s *Store) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 		return nil, err
 	}
 	return s.committed.Load().privacyByPerson(personIDs), nil
+}
+
+// ReadFresh returns the viewer's account and the privacy state that q asks for, from
+// one committed snapshot. It returns only the context's error.
+func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st := s.committed.Load()
+	out := &profile.Fresh{}
+	ids := append(make([]string, 0, len(q.Persons)+len(q.Accounts)+1), q.Persons...)
+	for _, id := range q.Accounts {
+		if a := st.account(id); a != nil && a.PersonID != "" {
+			ids = append(ids, a.PersonID)
+		}
+	}
+	if q.Viewer != nil {
+		if a := st.accountByKey(*q.Viewer); a != nil {
+			out.Viewer = a.Clone()
+			if a.PersonID != "" {
+				ids = append(ids, a.PersonID)
+			}
+		}
+	}
+	out.Privacy = st.privacyByPerson(ids)
+	return out, nil
+}
+
+// ActivityPages returns the events of each page from one committed snapshot. It returns
+// only the context's error.
+func (s *Store) ActivityPages(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st := s.committed.Load()
+	out := make(map[profile.ActivityPage][]*profile.ActivityEvent, len(pages))
+	for _, p := range pages {
+		out[p] = st.activityOf(p.PersonID, p.BeforeSeq, p.Limit)
+	}
+	return out, nil
 }

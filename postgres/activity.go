@@ -24,6 +24,15 @@ const (
 WHERE person_id = $1 AND ($2::bigint <= 0 OR seq < $2)
 ORDER BY seq DESC
 LIMIT $3`
+	// activityPagesSQL reads many pages at once: each (person, before, limit) of the
+	// arrays $1, $2, $3, numbered by ord, pages as activitySQL does.
+	activityPagesSQL = `SELECT k.ord, e.seq, e.person_id, e.type, e.app, e.at, e.detail
+FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS k(person_id, before, lim, ord)
+CROSS JOIN LATERAL (
+    SELECT seq, person_id, type, app, at, detail FROM activity
+    WHERE person_id = k.person_id AND (k.before <= 0 OR seq < k.before)
+    ORDER BY seq DESC LIMIT k.lim) e
+ORDER BY k.ord, e.seq DESC`
 	appendActivitySQL = `INSERT INTO activity (person_id, type, app, at, detail) VALUES ($1, $2, $3, $4, $5)
 RETURNING seq`
 )
@@ -61,6 +70,46 @@ func (r reader) Activity(ctx context.Context, personID string, beforeSeq int64, 
 	out := make([]*profile.ActivityEvent, len(rs))
 	for i, row := range rs {
 		out[i] = row.toActivity()
+	}
+	return out, nil
+}
+
+// activityPageRow is one row of activityPagesSQL.
+type activityPageRow struct {
+	Ord int64 `db:"ord"`
+	activityRow
+}
+
+// ActivityPages returns the events of each page in one query; pages of malformed
+// persons or with a limit <= 0 are empty. Errors are wrapped (INTERNAL).
+func (r reader) ActivityPages(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
+	out := make(map[profile.ActivityPage][]*profile.ActivityEvent, len(pages))
+	var asked []profile.ActivityPage
+	var persons []string
+	var befores []int64
+	var limits []int32
+	for _, p := range pages {
+		if _, dup := out[p]; dup {
+			continue
+		}
+		out[p] = []*profile.ActivityEvent{}
+		if !validID(p.PersonID) || p.Limit <= 0 {
+			continue
+		}
+		asked = append(asked, p)
+		persons, befores, limits = append(persons, p.PersonID), append(befores, p.BeforeSeq), append(limits, int32(min(p.Limit, 1<<30)))
+	}
+	if len(asked) == 0 {
+		return out, nil
+	}
+	rows, _ := r.db.Query(ctx, activityPagesSQL, persons, befores, limits)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[activityPageRow])
+	if err != nil {
+		return nil, translate(err, "find activity", "")
+	}
+	for _, row := range rs {
+		p := asked[row.Ord-1]
+		out[p] = append(out[p], row.toActivity())
 	}
 	return out, nil
 }

@@ -21,7 +21,11 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-var _ profile.Store = (*Store)(nil)
+var (
+	_ profile.Store          = (*Store)(nil)
+	_ profile.FreshReader    = (*Store)(nil)
+	_ profile.ActivityReader = (*Store)(nil)
+)
 
 // Store is the PostgreSQL profile.Store. It is safe for concurrent use.
 type Store struct {

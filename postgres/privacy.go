@@ -5,22 +5,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
-
-// privacyRow is one row of privacyByPersonSQL: a link (kind 0) or a consent (kind 1).
-type privacyRow struct {
-	PersonID  string     `db:"person_id"`
-	Kind      int        `db:"kind"`
-	AccountID *string    `db:"account_id"`
-	App       string     `db:"app"` // the linked account's app, or the consent's source app
-	TargetApp *string    `db:"target_app"`
-	Category  *string    `db:"category"`
-	Purpose   *string    `db:"purpose"`
-	TS        *time.Time `db:"ts"` // linked_at or granted_at
-	Ord       int        `db:"ord"`
-}
 
 // privacyByPersonSQL reads the links and the consents of the persons in $1 in one
 // statement, so that both come from one snapshot: a concurrent unlink can never show up
@@ -46,28 +34,75 @@ func (r reader) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 		return out, nil
 	}
 	rows, _ := r.db.Query(ctx, privacyByPersonSQL, ids, profile.Apps)
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[privacyRow])
-	if err != nil {
+	if err := scanPrivacy(rows, out); err != nil {
 		return nil, translate(err, "find privacy state", "")
 	}
-	for _, row := range rs {
-		st := out[row.PersonID]
-		if st == nil {
-			st = &profile.PrivacyState{}
-			out[row.PersonID] = st
+	return out, nil
+}
+
+// scanPrivacy adds the rows of privacyByPersonSQL (or freshPrivacySQL) to out. It scans
+// into reused values rather than a struct per row: a request reads the privacy state of
+// every person of a level, so this is on the hot path. Enum columns (apps, categories,
+// purposes) come back as the package's constants, and each person id is allocated once.
+func scanPrivacy(rows pgx.Rows, out map[string]*profile.PrivacyState) error {
+	var (
+		pid, app                        string
+		kind, ord                       int32
+		accountID, target, cat, purpose pgtype.Text
+		ts                              pgtype.Timestamptz
+		lastPID                         string
+		st                              *profile.PrivacyState
+	)
+	_, err := pgx.ForEachRow(rows, []any{&pid, &kind, &accountID, &app, &target, &cat, &purpose, &ts, &ord}, func() error {
+		if pid != lastPID || st == nil {
+			lastPID = pid
+			if st = out[pid]; st == nil {
+				st = &profile.PrivacyState{}
+				out[pid] = st
+			}
 		}
-		var ts time.Time
-		if row.TS != nil {
-			ts = row.TS.UTC()
+		var at time.Time
+		if ts.Valid {
+			at = ts.Time.UTC()
 		}
-		if row.Kind == 0 {
-			st.Links = append(st.Links, profile.AccountLink{AccountID: fromNull(row.AccountID), App: profile.App(row.App), LinkedAt: ts})
-			continue
+		if kind == 0 {
+			st.Links = append(st.Links, profile.AccountLink{AccountID: accountID.String, App: internApp(app), LinkedAt: at})
+			return nil
 		}
 		st.Consents = append(st.Consents, &profile.Consent{
-			PersonID: row.PersonID, SourceApp: profile.App(row.App), TargetApp: profile.App(fromNull(row.TargetApp)),
-			Category: profile.Category(fromNull(row.Category)), Purpose: profile.Purpose(fromNull(row.Purpose)), GrantedAt: ts,
+			PersonID: lastPID, SourceApp: internApp(app), TargetApp: internApp(target.String),
+			Category: profile.Category(internCategory(cat.String)), Purpose: internPurpose(purpose.String), GrantedAt: at,
 		})
+		return nil
+	})
+	return err
+}
+
+// internApp returns the constant of app (no allocation held per row), or app itself.
+func internApp(app string) profile.App {
+	for _, a := range profile.Apps {
+		if string(a) == app {
+			return a
+		}
 	}
-	return out, nil
+	return profile.App(app)
+}
+
+func internCategory(c string) profile.Category {
+	for _, x := range profile.Categories {
+		if string(x) == c {
+			return x
+		}
+	}
+	return profile.Category(c)
+}
+
+func internPurpose(p string) profile.Purpose {
+	switch p {
+	case string(profile.PurposeService):
+		return profile.PurposeService
+	case string(profile.PurposeAds):
+		return profile.PurposeAds
+	}
+	return profile.Purpose(p)
 }

@@ -6,6 +6,7 @@ package profile
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -313,6 +314,17 @@ type ActivityEvent struct {
 	Detail   string
 }
 
+// EventID is the event's public id: its sequence number, in decimal.
+func (e *ActivityEvent) EventID() string { return strconv.FormatInt(e.Seq, 10) }
+
+// DetailText is Detail, nil when empty.
+func (e *ActivityEvent) DetailText() *string {
+	if e.Detail == "" {
+		return nil
+	}
+	return &e.Detail
+}
+
 // LoginHandoff is a one-time single-sign-on code. Only the SHA-256 of the code is stored.
 type LoginHandoff struct {
 	CodeHash   []byte
@@ -340,8 +352,25 @@ type RecoveryOption struct {
 	Masked string
 }
 
-// IsEntity marks Person as a federation entity for the generated GraphQL code.
-func (Person) IsEntity() {}
-
-// IsEntity marks Account as a federation entity for the generated GraphQL code.
-func (Account) IsEntity() {}
+// IsCanonicalID reports whether id is a UUID in its canonical form (36 characters,
+// lowercase hexadecimal, dashes at 8, 13, 18 and 23), the only form ids are stored in.
+// It allocates nothing: it runs on every cached read.
+func IsCanonicalID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

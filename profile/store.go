@@ -128,3 +128,49 @@ type Tx interface {
 	// concurrent calls for one code exactly one gets the handoff.
 	RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (*LoginHandoff, error)
 }
+
+// Fresh is what decides what one request may see, read in one round trip and never
+// from a cache: the viewer's own account and the privacy state of the persons the
+// request is about.
+type Fresh struct {
+	// Viewer is the viewer's own account; nil when none was asked or there is none.
+	Viewer *Account
+	// Privacy is the privacy state of each asked person that has links or consents,
+	// and of the viewer's person, if any.
+	Privacy map[string]*PrivacyState
+}
+
+// FreshQuery says what a Fresh read is about.
+type FreshQuery struct {
+	// Viewer is the key of the viewer's own account (nil: none asked).
+	Viewer *AccountKey
+	// Persons are persons whose privacy state is asked.
+	Persons []string
+	// Accounts are accounts whose person's privacy state is asked: the links there
+	// say, fresh, whether and to whom each is linked now.
+	Accounts []string
+}
+
+// FreshReader reads Fresh. Stores implement it; a cache passes it through.
+type FreshReader interface {
+	// ReadFresh reads, in ONE round trip, the viewer's account (q.Viewer), and the
+	// privacy state of the persons q.Persons, of the persons the accounts q.Accounts are
+	// linked to, and of the viewer's person. Unknown and malformed ids are absent. It
+	// returns the store's errors.
+	ReadFresh(ctx context.Context, q FreshQuery) (*Fresh, error)
+}
+
+// ActivityPage names one page of a person's activity log: up to Limit events with Seq
+// below BeforeSeq (BeforeSeq <= 0: from the newest), newest first.
+type ActivityPage struct {
+	PersonID  string
+	BeforeSeq int64
+	Limit     int
+}
+
+// ActivityReader reads many activity pages in one round trip.
+type ActivityReader interface {
+	// ActivityPages returns the events of each page (as Reader.Activity); pages of
+	// unknown or malformed persons are empty. It returns the store's errors.
+	ActivityPages(ctx context.Context, pages []ActivityPage) (map[ActivityPage][]*ActivityEvent, error)
+}

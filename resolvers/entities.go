@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -56,8 +57,8 @@ type accountRep struct {
 // uses. gqlgen hands the whole AppAccount group to the resolver chosen by the first
 // representation's key, so a batch that mixes `id` and `app appUserId` would otherwise
 // be read with the wrong key; the raw representations of the `_entities` field tell
-// which key each one really carries. Both keys are loaded in the same batch window.
-func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Account, error) {
+// which key each one really carries. Each key kind is read in one call for the batch.
+func (r *Resolver) resolveAccountReps(ctx context.Context, typed []accountRep) ([]*gqlmodel.AppAccount, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
@@ -68,40 +69,75 @@ func resolveAccountReps(ctx context.Context, typed []accountRep) ([]*profile.Acc
 			reps[i] = accountRepOf(m)
 		}
 	}
-	l := dataloaders.For(ctx)
-	thunks := make([]func() (*profile.Account, error), len(reps))
 	errs := make(graphql.BatchErrorList, len(reps))
 	failed := false
+	var ids []string
+	var keys []profile.AccountKey
+	var idAt, keyAt []int
 	for i, rep := range reps {
 		switch {
 		case rep.key != nil:
-			errs[i] = checkAppUserID(rep.key.AppUserID)
-			if errs[i] == nil {
-				thunks[i] = l.AccountByKeyThunk(ctx, *rep.key)
+			if errs[i] = checkAppUserID(rep.key.AppUserID); errs[i] == nil {
+				keys, keyAt = append(keys, *rep.key), append(keyAt, i)
 			}
 		default:
-			errs[i] = checkID("AppAccount", rep.id)
-			if errs[i] == nil {
-				thunks[i] = l.AccountThunk(ctx, rep.id)
+			if errs[i] = checkID("AppAccount", rep.id); errs[i] == nil {
+				ids, idAt = append(ids, rep.id), append(idAt, i)
 			}
 		}
 		failed = failed || errs[i] != nil
 	}
-	out := make([]*profile.Account, len(reps))
-	for i, th := range thunks {
-		if th == nil {
-			continue
-		}
-		a, err := th()
+	l := dataloaders.For(ctx)
+	accs := make([]*profile.Account, len(reps))
+	if len(ids) > 0 {
+		got, err := l.Accounts(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = a
+		for j, a := range got {
+			accs[idAt[j]] = a
+		}
+	}
+	if len(keys) > 0 {
+		got, err := l.AccountsByKey(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for j, a := range got {
+			accs[keyAt[j]] = a
+		}
+	}
+	out, err := r.appAccounts(ctx, accs)
+	if err != nil {
+		return nil, err
 	}
 	if failed {
 		return out, errs
 	}
 	return out, nil
+}
+
+// resolvePersonReps resolves a batch of Person representations by id.
+func (r *Resolver) resolvePersonReps(ctx context.Context, ids []string) ([]*gqlmodel.Person, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	errs := entityErrors(ids, func(i int) error { return checkID("Person", ids[i]) })
+	ps, err := dataloaders.For(ctx).Persons(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]string, len(ids))
+	for i, p := range ps {
+		if p != nil {
+			found[i] = p.ID
+		}
+	}
+	out, err := r.persons(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	return out, errs
 }
 
 // rawRepresentations returns, in order, the `_entities` representations of typeName, or

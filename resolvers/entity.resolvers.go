@@ -8,47 +8,37 @@ package resolvers
 import (
 	"context"
 
-	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/graph/model"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
 // FindManyAppAccountByIDs is the resolver for the findManyAppAccountByIDs field.
-func (r *entityResolver) FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*profile.Account, error) {
+func (r *entityResolver) FindManyAppAccountByIDs(ctx context.Context, reps []*model.AppAccountByIDsInput) ([]*gqlmodel.AppAccount, error) {
 	keys := make([]accountRep, len(reps))
 	for i, rep := range reps {
 		keys[i] = accountRep{id: rep.ID}
 	}
-	return resolveAccountReps(ctx, keys)
+	return r.resolveAccountReps(ctx, keys)
 }
 
 // FindManyAppAccountByAppAndAppUserIDs is the resolver for the findManyAppAccountByAppAndAppUserIDs field.
-func (r *entityResolver) FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*profile.Account, error) {
+func (r *entityResolver) FindManyAppAccountByAppAndAppUserIDs(ctx context.Context, reps []*model.AppAccountByAppAndAppUserIDsInput) ([]*gqlmodel.AppAccount, error) {
 	keys := make([]accountRep, len(reps))
 	for i, rep := range reps {
 		keys[i] = accountRep{key: &profile.AccountKey{App: rep.App, AppUserID: rep.AppUserID}}
 	}
-	return resolveAccountReps(ctx, keys)
+	return r.resolveAccountReps(ctx, keys)
 }
 
 // FindManyPersonByIDs is the resolver for the findManyPersonByIDs field.
-func (r *entityResolver) FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*profile.Person, error) {
-	if _, err := viewer(ctx); err != nil {
-		return nil, err
-	}
+func (r *entityResolver) FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*gqlmodel.Person, error) {
 	ids := make([]string, len(reps))
 	for i, rep := range reps {
 		ids[i] = rep.ID
 	}
-	ps, err := dataloaders.For(ctx).Persons(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	if err := prefetchSubjects(ctx, ps); err != nil {
-		return nil, err
-	}
-	return ps, entityErrors(ids, func(i int) error { return checkID("Person", ids[i]) })
+	return r.resolvePersonReps(ctx, ids)
 }
 
 func (r *Resolver) Entity() graph.EntityResolver { return &entityResolver{r} }

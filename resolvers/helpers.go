@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/base64"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -13,43 +12,6 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// Avatar sizes accepted by Avatar.url(size:).
-const (
-	minAvatarSize = 16
-	maxAvatarSize = 2048
-)
-
-// avatarURL returns raw with a `size` query parameter when size is given.
-func avatarURL(raw string, size *int) (string, error) {
-	if size == nil {
-		return raw, nil
-	}
-	if *size < minAvatarSize || *size > maxAvatarSize {
-		return "", profile.Errorf(profile.BadUserInput, "size must be between %d and %d", minAvatarSize, maxAvatarSize)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Stored URLs were validated on write; an unparsable one is a data bug.
-		return "", err
-	}
-	q := u.Query()
-	q.Set("size", strconv.Itoa(*size))
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-// mustPerson loads a person a mutation just wrote; its absence is an internal error.
-func mustPerson(ctx context.Context, id string) (*profile.Person, error) {
-	p, err := dataloaders.For(ctx).Person(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p == nil {
-		return nil, profile.Errorf(profile.NotFound, "person %s no longer exists", id)
-	}
-	return p, nil
-}
-
 func consentInput(in model.ConsentInput) accounts.ConsentInput {
 	p := profile.PurposeService
 	if in.Purpose != nil {
@@ -58,24 +20,12 @@ func consentInput(in model.ConsentInput) accounts.ConsentInput {
 	return accounts.ConsentInput{SourceApp: in.SourceApp, TargetApp: in.TargetApp, Category: in.Category, Purpose: p}
 }
 
-func birthdates(accs []*profile.Account) []profile.Date {
-	var ds []profile.Date
-	for _, a := range accs {
-		if a.Birthdate != nil {
-			ds = append(ds, *a.Birthdate)
-		}
-	}
-	return ds
-}
-
 // Activity pagination bounds.
 const (
 	defaultActivityPage = 20
 	maxActivityPage     = 100
 	cursorPrefix        = "ev:"
 )
-
-func eventID(e *profile.ActivityEvent) string { return strconv.FormatInt(e.Seq, 10) }
 
 // encodeCursor makes the opaque cursor of an event: its sequence number, which never
 // changes, so pages stay correct while new events arrive (keyset pagination).
@@ -111,7 +61,7 @@ func (r *Resolver) activity(ctx context.Context, personID string, first *int, af
 		}
 		before = seq
 	}
-	events, err := r.Store.Activity(ctx, personID, before, n+1)
+	events, err := dataloaders.For(ctx).Activity(ctx, profile.ActivityPage{PersonID: personID, BeforeSeq: before, Limit: n + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -128,4 +78,32 @@ func (r *Resolver) activity(ctx context.Context, personID string, first *int, af
 		conn.PageInfo.EndCursor = &c
 	}
 	return conn, nil
+}
+
+func upsertInput(in model.UpsertAppAccountInput) accounts.UpsertAccountInput {
+	return accounts.UpsertAccountInput{
+		AppUserID:   in.AppUserID,
+		Username:    in.Username,
+		DisplayName: in.DisplayName,
+		AvatarURL:   in.AvatarURL,
+		PhoneNumber: in.PhoneNumber,
+		Email:       in.Email,
+		Birthdate:   in.Birthdate,
+	}
+}
+
+func settingsInput(in model.UpdateSettingsInput) accounts.UpdateSettingsInput {
+	out := accounts.UpdateSettingsInput{SyncProfile: in.SyncProfile, ExpectedVersion: in.ExpectedVersion}
+	if in.CrossPosting != nil {
+		rules := make([]profile.CrossPostRule, 0, len(in.CrossPosting))
+		for _, c := range in.CrossPosting {
+			rules = append(rules, profile.CrossPostRule{From: c.From, To: c.To})
+		}
+		out.CrossPosting = &rules
+	}
+	if in.SingleSignOn != nil {
+		apps := append([]profile.App{}, in.SingleSignOn...)
+		out.SingleSignOn = &apps
+	}
+	return out
 }

@@ -7,10 +7,8 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/profilegraph/profilegraph/accounts"
-	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph"
@@ -18,149 +16,43 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// ID is the resolver for the id field.
-func (r *activityEventResolver) ID(ctx context.Context, obj *profile.ActivityEvent) (string, error) {
-	return eventID(obj), nil
-}
-
-// Detail is the resolver for the detail field.
-func (r *activityEventResolver) Detail(ctx context.Context, obj *profile.ActivityEvent) (*string, error) {
-	if obj.Detail == "" {
-		return nil, nil
-	}
-	return &obj.Detail, nil
-}
-
-// Username is the resolver for the username field.
-func (r *appAccountResolver) Username(ctx context.Context, obj *profile.Account) (*string, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldUsername); !ok {
-		return nil, err
-	}
-	u := obj.Username
-	return &u, nil
-}
-
-// DisplayName is the resolver for the displayName field.
-func (r *appAccountResolver) DisplayName(ctx context.Context, obj *profile.Account) (*string, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldDisplayName); !ok {
-		return nil, err
-	}
-	return str(obj.DisplayName), nil
-}
-
-// Bio is the resolver for the bio field.
-func (r *appAccountResolver) Bio(ctx context.Context, obj *profile.Account) (*string, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldBio); !ok {
-		return nil, err
-	}
-	return str(obj.Bio), nil
-}
-
-// Avatar is the resolver for the avatar field.
-func (r *appAccountResolver) Avatar(ctx context.Context, obj *profile.Account) (*gqlmodel.Avatar, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldAvatar); !ok {
-		return nil, err
-	}
-	return gqlmodel.NewAvatar(obj), nil
-}
-
-// PhoneNumber is the resolver for the phoneNumber field.
-func (r *appAccountResolver) PhoneNumber(ctx context.Context, obj *profile.Account) (*string, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldPhoneNumber); !ok {
-		return nil, err
-	}
-	return str(obj.PhoneNumber), nil
-}
-
-// Email is the resolver for the email field.
-func (r *appAccountResolver) Email(ctx context.Context, obj *profile.Account) (*string, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldEmail); !ok {
-		return nil, err
-	}
-	return str(obj.Email), nil
-}
-
-// Birthdate is the resolver for the birthdate field.
-func (r *appAccountResolver) Birthdate(ctx context.Context, obj *profile.Account) (*profile.Date, error) {
-	if ok, err := accountValue(ctx, obj, profile.FieldBirthdate); !ok {
-		return nil, err
-	}
-	if obj.Birthdate == nil {
-		return nil, nil
-	}
-	d := *obj.Birthdate
-	return &d, nil
-}
-
-// Person is the resolver for the person field.
-func (r *appAccountResolver) Person(ctx context.Context, obj *profile.Account) (*profile.Person, error) {
-	a, err := requireAccountOwner(ctx, obj, "AppAccount.person")
-	if err != nil || a.PersonID == "" {
-		return nil, err
-	}
-	return dataloaders.For(ctx).Person(ctx, a.PersonID)
-}
-
-// LinkedAt is the resolver for the linkedAt field.
-func (r *appAccountResolver) LinkedAt(ctx context.Context, obj *profile.Account) (*time.Time, error) {
-	a, err := requireAccountOwner(ctx, obj, "AppAccount.linkedAt")
-	if err != nil || a.LinkedAt == nil {
-		return nil, err
-	}
-	t := a.LinkedAt.UTC()
-	return &t, nil
-}
-
-// URL is the resolver for the url field.
-func (r *avatarResolver) URL(ctx context.Context, obj *gqlmodel.Avatar, size *int) (string, error) {
-	return avatarURL(obj.URL, size)
-}
-
 // UpsertAppAccount is the resolver for the upsertAppAccount field.
-func (r *mutationResolver) UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*profile.Account, error) {
+func (r *mutationResolver) UpsertAppAccount(ctx context.Context, input model.UpsertAppAccountInput) (*gqlmodel.AppAccount, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := r.Accounts.UpsertAppAccount(ctx, v, accounts.UpsertAccountInput{
-		AppUserID:   input.AppUserID,
-		Username:    input.Username,
-		DisplayName: input.DisplayName,
-		AvatarURL:   input.AvatarURL,
-		PhoneNumber: input.PhoneNumber,
-		Email:       input.Email,
-		Birthdate:   input.Birthdate,
-	})
-	dataloaders.Reset(ctx)
-	return acc, err
+	acc, err := r.Accounts.UpsertAppAccount(ctx, v, upsertInput(input))
+	if err != nil {
+		return nil, err
+	}
+	return r.appAccount(ctx, acc)
 }
 
 // LinkAccount is the resolver for the linkAccount field.
-func (r *mutationResolver) LinkAccount(ctx context.Context, proof string) (*profile.Person, error) {
+func (r *mutationResolver) LinkAccount(ctx context.Context, proof string) (*gqlmodel.Person, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	personID, err := r.Accounts.LinkAccount(ctx, v, proof)
-	dataloaders.Reset(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return mustPerson(ctx, personID)
+	return r.person(ctx, personID)
 }
 
 // UnlinkAccount is the resolver for the unlinkAccount field.
-func (r *mutationResolver) UnlinkAccount(ctx context.Context, app profile.App) (*profile.Person, error) {
+func (r *mutationResolver) UnlinkAccount(ctx context.Context, app profile.App) (*gqlmodel.Person, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	personID, err := r.Accounts.UnlinkAccount(ctx, v, app)
-	dataloaders.Reset(ctx)
 	if err != nil || personID == "" {
 		return nil, err
 	}
-	return mustPerson(ctx, personID)
+	return r.person(ctx, personID)
 }
 
 // UpdateProfile is the resolver for the updateProfile field.
@@ -175,14 +67,10 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.Update
 		AvatarURL:   input.AvatarURL,
 		SyncTo:      input.SyncTo,
 	})
-	dataloaders.Reset(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if acc.PersonID != "" {
-		return &gqlmodel.Profile{PersonID: acc.PersonID}, nil
-	}
-	return &gqlmodel.Profile{Account: acc}, nil
+	return r.profileOf(ctx, acc)
 }
 
 // UpdateSettings is the resolver for the updateSettings field.
@@ -191,25 +79,7 @@ func (r *mutationResolver) UpdateSettings(ctx context.Context, input model.Updat
 	if err != nil {
 		return nil, err
 	}
-	in := accounts.UpdateSettingsInput{
-		SyncProfile:     input.SyncProfile,
-		SingleSignOn:    nil,
-		ExpectedVersion: input.ExpectedVersion,
-	}
-	if input.CrossPosting != nil {
-		rules := make([]profile.CrossPostRule, 0, len(input.CrossPosting))
-		for _, c := range input.CrossPosting {
-			rules = append(rules, profile.CrossPostRule{From: c.From, To: c.To})
-		}
-		in.CrossPosting = &rules
-	}
-	if input.SingleSignOn != nil {
-		apps := append([]profile.App{}, input.SingleSignOn...)
-		in.SingleSignOn = &apps
-	}
-	s, err := r.Accounts.UpdateSettings(ctx, v, in)
-	dataloaders.Reset(ctx)
-	return s, err
+	return r.Accounts.UpdateSettings(ctx, v, settingsInput(input))
 }
 
 // GrantConsent is the resolver for the grantConsent field.
@@ -218,9 +88,7 @@ func (r *mutationResolver) GrantConsent(ctx context.Context, input model.Consent
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Accounts.GrantConsent(ctx, v, consentInput(input))
-	dataloaders.Reset(ctx)
-	return c, err
+	return r.Accounts.GrantConsent(ctx, v, consentInput(input))
 }
 
 // RevokeConsent is the resolver for the revokeConsent field.
@@ -229,9 +97,7 @@ func (r *mutationResolver) RevokeConsent(ctx context.Context, input model.Consen
 	if err != nil {
 		return false, err
 	}
-	ok, err := r.Accounts.RevokeConsent(ctx, v, consentInput(input))
-	dataloaders.Reset(ctx)
-	return ok, err
+	return r.Accounts.RevokeConsent(ctx, v, consentInput(input))
 }
 
 // CreateLoginHandoff is the resolver for the createLoginHandoff field.
@@ -241,7 +107,6 @@ func (r *mutationResolver) CreateLoginHandoff(ctx context.Context, targetApp pro
 		return nil, err
 	}
 	code, expires, err := r.Accounts.CreateLoginHandoff(ctx, v, targetApp)
-	dataloaders.Reset(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -249,241 +114,60 @@ func (r *mutationResolver) CreateLoginHandoff(ctx context.Context, targetApp pro
 }
 
 // RedeemLoginHandoff is the resolver for the redeemLoginHandoff field.
-func (r *mutationResolver) RedeemLoginHandoff(ctx context.Context, code string) (*profile.Account, error) {
+func (r *mutationResolver) RedeemLoginHandoff(ctx context.Context, code string) (*gqlmodel.AppAccount, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	acc, err := r.Accounts.RedeemLoginHandoff(ctx, v, code)
-	dataloaders.Reset(ctx)
-	return acc, err
-}
-
-// Profile is the resolver for the profile field.
-func (r *personResolver) Profile(ctx context.Context, obj *profile.Person) (*gqlmodel.Profile, error) {
-	return &gqlmodel.Profile{PersonID: obj.ID}, nil
-}
-
-// AgeRange is the resolver for the ageRange field.
-func (r *personResolver) AgeRange(ctx context.Context, obj *profile.Person) (*profile.AgeRange, error) {
-	if err := requireOwnerField(ctx, obj.ID, "Person.ageRange", true); err != nil {
-		return nil, err
-	}
-	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
-	ar := consent.AgeRange(birthdates(accs), profile.DateOf(r.now().UTC()))
-	return &ar, nil
-}
-
-// Accounts is the resolver for the accounts field.
-func (r *personResolver) Accounts(ctx context.Context, obj *profile.Person) ([]*profile.Account, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.accounts"); err != nil {
-		return nil, err
-	}
-	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if accs == nil {
-		accs = []*profile.Account{}
-	}
-	return accs, nil
-}
-
-// Account is the resolver for the account field.
-func (r *personResolver) Account(ctx context.Context, obj *profile.Person, app profile.App) (*profile.Account, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.account"); err != nil {
-		return nil, err
-	}
-	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range accs {
-		if a.App == app {
-			return a, nil
-		}
-	}
-	return nil, nil
+	return r.appAccount(ctx, acc)
 }
 
 // Settings is the resolver for the settings field.
-func (r *personResolver) Settings(ctx context.Context, obj *profile.Person) (*profile.Settings, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.settings"); err != nil {
+func (r *personResolver) Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error) {
+	if err := obj.OwnerOnly("Person.settings"); err != nil {
 		return nil, err
 	}
-	return dataloaders.For(ctx).SettingsOf(ctx, obj.ID)
-}
-
-// Consents is the resolver for the consents field.
-func (r *personResolver) Consents(ctx context.Context, obj *profile.Person) ([]*profile.Consent, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.consents"); err != nil {
-		return nil, err
-	}
-	accs, cs, err := dataloaders.For(ctx).Subject(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return consent.InForce(appsOf(accs), cs), nil
-}
-
-// AgeDiscrepancy is the resolver for the ageDiscrepancy field.
-func (r *personResolver) AgeDiscrepancy(ctx context.Context, obj *profile.Person) (*bool, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.ageDiscrepancy"); err != nil {
-		return nil, err
-	}
-	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	d := consent.AgeDiscrepancy(birthdates(accs))
-	return &d, nil
+	return dataloaders.For(ctx).Settings(ctx, obj.ID)
 }
 
 // Activity is the resolver for the activity field.
-func (r *personResolver) Activity(ctx context.Context, obj *profile.Person, first *int, after *string) (*model.ActivityConnection, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.activity"); err != nil {
+func (r *personResolver) Activity(ctx context.Context, obj *gqlmodel.Person, first *int, after *string) (*model.ActivityConnection, error) {
+	if err := obj.OwnerOnly("Person.activity"); err != nil {
 		return nil, err
 	}
 	return r.activity(ctx, obj.ID, first, after)
 }
 
-// RecoveryOptions is the resolver for the recoveryOptions field.
-func (r *personResolver) RecoveryOptions(ctx context.Context, obj *profile.Person) ([]*profile.RecoveryOption, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.recoveryOptions"); err != nil {
-		return nil, err
-	}
-	accs, err := dataloaders.For(ctx).AccountsOf(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return profile.RecoveryOptions(accs), nil
-}
-
 // CrossPostTargets is the resolver for the crossPostTargets field.
-func (r *personResolver) CrossPostTargets(ctx context.Context, obj *profile.Person, from profile.App) ([]profile.App, error) {
-	if err := requireOwner(ctx, obj.ID, "Person.crossPostTargets"); err != nil {
+func (r *personResolver) CrossPostTargets(ctx context.Context, obj *gqlmodel.Person, from profile.App) ([]profile.App, error) {
+	if err := obj.OwnerOnly("Person.crossPostTargets"); err != nil {
 		return nil, err
 	}
-	l := dataloaders.For(ctx)
-	accs, err := l.AccountsOf(ctx, obj.ID)
+	s, err := dataloaders.For(ctx).Settings(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
-	s, err := l.SettingsOf(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return profile.CrossPostTargets(s, accs, from), nil
-}
-
-// DisplayName is the resolver for the displayName field.
-func (r *profileResolver) DisplayName(ctx context.Context, obj *gqlmodel.Profile) (*string, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldDisplayName)
-	if a == nil {
-		return nil, err
-	}
-	return str(a.DisplayName), nil
-}
-
-// Username is the resolver for the username field.
-func (r *profileResolver) Username(ctx context.Context, obj *gqlmodel.Profile) (*string, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldUsername)
-	if a == nil {
-		return nil, err
-	}
-	u := a.Username
-	return &u, nil
-}
-
-// Bio is the resolver for the bio field.
-func (r *profileResolver) Bio(ctx context.Context, obj *gqlmodel.Profile) (*string, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldBio)
-	if a == nil {
-		return nil, err
-	}
-	return str(a.Bio), nil
-}
-
-// Avatar is the resolver for the avatar field.
-func (r *profileResolver) Avatar(ctx context.Context, obj *gqlmodel.Profile) (*gqlmodel.Avatar, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldAvatar)
-	if a == nil {
-		return nil, err
-	}
-	return gqlmodel.NewAvatar(a), nil
-}
-
-// PhoneNumber is the resolver for the phoneNumber field.
-func (r *profileResolver) PhoneNumber(ctx context.Context, obj *gqlmodel.Profile) (*string, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldPhoneNumber)
-	if a == nil {
-		return nil, err
-	}
-	return str(a.PhoneNumber), nil
-}
-
-// Email is the resolver for the email field.
-func (r *profileResolver) Email(ctx context.Context, obj *gqlmodel.Profile) (*string, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldEmail)
-	if a == nil {
-		return nil, err
-	}
-	return str(a.Email), nil
-}
-
-// Birthdate is the resolver for the birthdate field.
-func (r *profileResolver) Birthdate(ctx context.Context, obj *gqlmodel.Profile) (*profile.Date, error) {
-	a, err := mergedValue(ctx, obj, profile.FieldBirthdate)
-	if a == nil || a.Birthdate == nil {
-		return nil, err
-	}
-	d := *a.Birthdate
-	return &d, nil
-}
-
-// Sources is the resolver for the sources field.
-func (r *profileResolver) Sources(ctx context.Context, obj *gqlmodel.Profile) ([]*model.FieldSource, error) {
-	req, err := request(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []*model.FieldSource{}
-	if obj.PersonID == "" {
-		for _, f := range profile.ProfileFields {
-			if ok, _ := accountValue(ctx, obj.Account, f); ok && consent.HasValue(obj.Account, f) {
-				out = append(out, &model.FieldSource{Field: string(f), App: obj.Account.App})
-			}
-		}
-		return out, nil
-	}
-	accs, g, err := subject(ctx, obj.PersonID)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range consent.Sources(req, obj.PersonID, accs, g) {
-		out = append(out, &model.FieldSource{Field: string(s.Field), App: s.App})
-	}
-	return out, nil
+	return profile.CrossPostTargets(s, obj.View.AccountsOf(), from), nil
 }
 
 // Viewer is the resolver for the viewer field.
-func (r *queryResolver) Viewer(ctx context.Context) (*profile.Person, error) {
-	v, err := viewer(ctx)
-	if err != nil {
+func (r *queryResolver) Viewer(ctx context.Context) (*gqlmodel.Person, error) {
+	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	acc, err := viewerAccount(ctx, v)
+	acc, err := dataloaders.For(ctx).ViewerAccount(ctx)
 	if err != nil || acc == nil || acc.PersonID == "" {
 		return nil, err
 	}
-	return dataloaders.For(ctx).Person(ctx, acc.PersonID)
+	return r.person(ctx, acc.PersonID)
 }
 
 // ViewerAccount is the resolver for the viewerAccount field.
-func (r *queryResolver) ViewerAccount(ctx context.Context) (*profile.Account, error) {
+func (r *queryResolver) ViewerAccount(ctx context.Context) (*gqlmodel.AppAccount, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
@@ -491,52 +175,48 @@ func (r *queryResolver) ViewerAccount(ctx context.Context) (*profile.Account, er
 	if v.Service {
 		return nil, profile.Errorf(profile.Forbidden, "a service token has no viewer account")
 	}
-	acc, err := viewerAccount(ctx, v)
+	acc, err := dataloaders.For(ctx).ViewerAccount(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if acc == nil {
 		return nil, profile.Errorf(profile.NotFound, "your %s account is not known yet", v.App)
 	}
-	return acc, nil
+	return r.appAccount(ctx, acc)
 }
 
 // Person is the resolver for the person field.
-func (r *queryResolver) Person(ctx context.Context, id string) (*profile.Person, error) {
+func (r *queryResolver) Person(ctx context.Context, id string) (*gqlmodel.Person, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return dataloaders.For(ctx).Person(ctx, id)
+	p, err := dataloaders.For(ctx).Person(ctx, id)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return r.person(ctx, p.ID)
 }
 
 // AppAccount is the resolver for the appAccount field.
-func (r *queryResolver) AppAccount(ctx context.Context, app profile.App, appUserID string) (*profile.Account, error) {
+func (r *queryResolver) AppAccount(ctx context.Context, app profile.App, appUserID string) (*gqlmodel.AppAccount, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	return dataloaders.For(ctx).AccountByKey(ctx, profile.AccountKey{App: app, AppUserID: appUserID})
+	a, err := dataloaders.For(ctx).AccountByKey(ctx, profile.AccountKey{App: app, AppUserID: appUserID})
+	if err != nil {
+		return nil, err
+	}
+	return r.appAccount(ctx, a)
 }
-
-func (r *Resolver) ActivityEvent() graph.ActivityEventResolver { return &activityEventResolver{r} }
-
-func (r *Resolver) AppAccount() graph.AppAccountResolver { return &appAccountResolver{r} }
-
-func (r *Resolver) Avatar() graph.AvatarResolver { return &avatarResolver{r} }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
-func (r *Resolver) Profile() graph.ProfileResolver { return &profileResolver{r} }
-
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
-	activityEventResolver struct{ *Resolver }
-	appAccountResolver    struct{ *Resolver }
-	avatarResolver        struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	personResolver        struct{ *Resolver }
-	profileResolver       struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
+	personResolver   struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
 )

@@ -53,14 +53,6 @@ type CrossPostRuleInput struct {
 	To profile.App `json:"to"`
 }
 
-// The app a merged profile value came from.
-type FieldSource struct {
-	// The profile field, e.g. `displayName`.
-	Field string `json:"field"`
-	// The app whose account supplied the value.
-	App profile.App `json:"app"`
-}
-
 // A one-time single-sign-on code that lets the person sign in to another linked app.
 type LoginHandoff struct {
 	// The code; give it to the target app, whose backend redeems it once.

@@ -1,0 +1,26 @@
+package profile_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+func TestIsCanonicalID(t *testing.T) {
+	for i := range 1000 {
+		id := uuid.NewString()
+		if !profile.IsCanonicalID(id) {
+			t.Fatalf("%d: %q is canonical", i, id)
+		}
+	}
+	for _, id := range []string{"", "x", "6F9619FF-8B86-D011-B42D-00C04FC964FF", "{6f9619ff-8b86-d011-b42d-00c04fc964ff}",
+		"urn:uuid:6f9619ff-8b86-d011-b42d-00c04fc964ff", "6f9619ff8b86d011b42d00c04fc964ff", "6f9619ff-8b86-d011-b42d-00c04fc964fg",
+		"6f9619ff-8b86-d011-b42d_00c04fc964ff", "6f9619ff-8b86-d011-b42d-00c04fc964ff "} {
+		_, perr := uuid.Parse(id)
+		if profile.IsCanonicalID(id) {
+			t.Errorf("%q is not canonical (uuid.Parse error: %v)", id, perr)
+		}
+	}
+}
