@@ -10,17 +10,37 @@ FUZZPARALLEL ?= 1
 # FUZZMINIMIZETIME bounds the minimizing of each new input, which otherwise eats the run.
 FUZZMINIMIZETIME ?= 2s
 
-.PHONY: run test generate lint check-generated bench bench-load fuzz
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund
+
+.PHONY: run test generate lint check-generated bench bench-load fuzz client schema-check graphiql-assets
 
 ## run: serve on :4001 with the embedded store, demo data and printed dev tokens
 run:
 	go run .
 
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
-test:
-	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
-	npm ci --prefix httpaudit --ignore-scripts --no-audit --no-fund
+test: client schema-check
+	$(NPM_CI) --prefix federation
+	$(NPM_CI) --prefix httpaudit
+	$(NPM_CI) --prefix graphiql
 	go test -race -count=1 ./...
+
+## client: build the TypeScript client (codegen, trusted-documents manifest, type check) and
+## fail if the committed generated files or manifest are stale
+client:
+	$(NPM_CI) --prefix clients/typescript
+	npm run --prefix clients/typescript check
+
+## graphiql-assets: copy the pinned GraphiQL and React builds from npm into graphiql/assets
+## (embedded in the binary); CI checks that this reproduces the committed files
+graphiql-assets:
+	$(NPM_CI) --prefix graphiql
+	npm run --prefix graphiql assets
+
+## schema-check: fail on a breaking change of schema.graphqls against schema/published.graphqls
+schema-check:
+	$(NPM_CI) --prefix tools/schema-check
+	node tools/schema-check/check.mjs
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
 generate:

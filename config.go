@@ -31,6 +31,11 @@ type Config struct {
 	BodyLimit       int64
 	LoaderWait      time.Duration
 	ShutdownTimeout time.Duration
+	// TrustedDocuments is the path of a persisted-query manifest (TRUSTED_DOCUMENTS);
+	// when set, user tokens may run only its operations.
+	TrustedDocuments string
+	// Tracing is OpenTelemetry's configuration from the standard OTEL_* variables.
+	Tracing TracingConfig
 	// GCPercent and MemoryLimit are the garbage collector's settings when GOGC and
 	// GOMEMLIMIT are unset (-1: leave the runtime's own, read from those variables).
 	GCPercent   int
@@ -119,6 +124,12 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		}
 		cfg.CacheMaxCost = n
 	}
+	cfg.TrustedDocuments = getenv("TRUSTED_DOCUMENTS")
+	if tc, err := parseTracingConfig(getenv); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.Tracing = tc
+	}
 	logLevel := getenv("LOG_LEVEL")
 	envInt("COMPLEXITY_LIMIT", &cfg.ComplexityLimit)
 
@@ -131,6 +142,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.Int64Var(&cfg.CacheMaxCost, "cache-max-cost", cfg.CacheMaxCost, "shared cache size in bytes, 0 disables it (CACHE_MAX_COST)")
 	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (LOG_LEVEL)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", cfg.ComplexityLimit, "maximum query complexity (COMPLEXITY_LIMIT)")
+	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", cfg.TrustedDocuments, "persisted-query manifest that limits user tokens to its operations (TRUSTED_DOCUMENTS)")
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", cfg.PprofAddr, "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (PPROF_ADDR); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

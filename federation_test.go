@@ -237,6 +237,14 @@ type fedComposeSummary struct {
 		Message string `json:"message"`
 	} `json:"hints"`
 	SupergraphSDL string `json:"supergraphSdl"`
+	// Guild is the result of The Guild's @theguild/federation-composition.
+	Guild struct {
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+		SupergraphSDL string `json:"supergraphSdl"`
+	} `json:"guild"`
 }
 
 func TestFederationComposition(t *testing.T) {
@@ -268,6 +276,45 @@ func TestFederationComposition(t *testing.T) {
 		}
 		for _, h := range sum.Hints {
 			t.Logf("composition hint %s: %s", h.Code, h.Message)
+		}
+	})
+
+	t.Run("both composers keep the access and demand-control rules for the router", func(t *testing.T) {
+		code, sum, stderr := fedCompose(t, s.URL+"/graphql")
+		if code != 0 || len(sum.Errors) != 0 || len(sum.Guild.Errors) != 0 {
+			t.Fatalf("compose exit %d, apollo errors %+v, guild errors %+v\n%s", code, sum.Errors, sum.Guild.Errors, stderr)
+		}
+		for composer, sdl := range map[string]string{"apollo": sum.SupergraphSDL, "guild": sum.Guild.SupergraphSDL} {
+			for _, want := range []string{
+				`https://specs.apollo.dev/authenticated/v0.1`,
+				`https://specs.apollo.dev/requiresScopes/v0.1`,
+				`https://specs.apollo.dev/cost/v0.1`,
+				`viewer: Person @join__field(graph: PROFILEGRAPH) @authenticated`,
+				`@requiresScopes(scopes: [["accounts:write"]])`,
+				`slicingArguments: ["first"]`,
+				`sizedFields: ["edges"]`,
+				`profile: Profile! @join__field(graph: PROFILEGRAPH) @cost(weight: 5)`,
+			} {
+				if !strings.Contains(sdl, want) {
+					t.Errorf("%s supergraph lacks %q", composer, want)
+				}
+			}
+			// The composers order @listSize's arguments differently: look at the line.
+			sized := false
+			for _, line := range strings.Split(sdl, "\n") {
+				if strings.Contains(line, "accounts: [AppAccount!]") {
+					sized = strings.Contains(line, "@listSize(") && strings.Contains(line, "assumedSize: 5")
+				}
+			}
+			if !sized {
+				t.Errorf("%s supergraph: Person.accounts is not sized 5 by @listSize", composer)
+			}
+			if n, want := strings.Count(sdl, `@requiresScopes(scopes: [["accounts:write"]])`), presentServiceMutations(); n != want {
+				t.Errorf("%s supergraph has %d service-scope rules, want %d (one per service mutation of the schema)", composer, n, want)
+			}
+			if t.Failed() {
+				t.Logf("%s supergraph:\n%s", composer, sdl)
+			}
 		}
 	})
 

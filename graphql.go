@@ -21,18 +21,21 @@ import (
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
+	"github.com/profilegraph/profilegraph/trusteddocs"
 )
 
 // newGraphQLHandler serves GraphQL with two gqlgen servers that share the schema, the
 // query cache and the APQ cache: one with Apollo federated tracing, for the requests
 // that ask for it (apollo-federation-include-trace: ftv1), and one without. gqlgen
 // wraps every field of a request in every field interceptor of its server, tracing or
-// not; so the requests that are not traced, nearly all of them, pay for none.
-func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics) http.Handler {
+// not; so the requests that are not traced, nearly all of them, pay for none. trusted
+// (nil: off) limits user tokens to a manifest's operations; tr (nil: off) adds the
+// OpenTelemetry spans of operations and resolvers.
+func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics, trusted *trusteddocs.List, tr *tracing) http.Handler {
 	queries, apq := lru.New[*ast.QueryDocument](1000), lru.New[string](1000)
 	return ftv1Router{
-		plain:  newGraphQLServer(cfg, res, logger, m, queries, apq, false),
-		traced: newGraphQLServer(cfg, res, logger, m, queries, apq, true),
+		plain:  newGraphQLServer(cfg, res, logger, m, queries, apq, false, trusted, tr),
+		traced: newGraphQLServer(cfg, res, logger, m, queries, apq, true, trusted, tr),
 	}
 }
 
@@ -56,6 +59,7 @@ func (f ftv1Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // extensions.code.
 func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics,
 	queries graphql.Cache[*ast.QueryDocument], apq graphql.Cache[string], traced bool,
+	trusted *trusteddocs.List, tr *tracing,
 ) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
@@ -63,6 +67,9 @@ func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, 
 
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
+	if trusted != nil {
+		srv.Use(trusted.Extension(limitedByTrustedDocuments)) // before APQ: it resolves manifest ids
+	}
 	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: apq}})
 	srv.Use(documentBounds{maxDepth: cfg.DepthLimit, passed: queries})
 	srv.Use(introspectionPolicy{enabled: cfg.Introspection})
@@ -75,6 +82,9 @@ func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, 
 		srv.Use(&apollofederatedtracingv1.Tracer{})
 	}
 	srv.Use(m.operationExtension())
+	if tr != nil {
+		srv.Use(tr.gqlExtension())
+	}
 	srv.AroundFields(resolvers.GuardEntities)
 
 	srv.SetErrorPresenter(errorPresenter(logger))

@@ -49,7 +49,7 @@ func (b *syncBuffer) String() string {
 
 // startServer runs the server on a fresh migrated database with the test secret; env
 // entries override the defaults (an empty value removes a setting).
-func startServer(tb testing.TB, env map[string]string) *testServer {
+func startServer(tb testing.TB, env map[string]string, opts ...runOption) *testServer {
 	tb.Helper()
 	settings := map[string]string{
 		"PORT":              "0",
@@ -62,18 +62,18 @@ func startServer(tb testing.TB, env map[string]string) *testServer {
 	for k, v := range env {
 		settings[k] = v
 	}
-	return startWith(tb, settings)
+	return startWith(tb, settings, opts...)
 }
 
 // startWith runs the server with exactly settings as its environment.
-func startWith(tb testing.TB, settings map[string]string) *testServer {
+func startWith(tb testing.TB, settings map[string]string, opts ...runOption) *testServer {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, nil, func(k string) string { return settings[k] }, pw)
+		err := run(ctx, nil, func(k string) string { return settings[k] }, pw, opts...)
 		done <- err
 		_ = pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
 	}()

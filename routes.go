@@ -6,13 +6,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/dataloaders"
+	"github.com/profilegraph/profilegraph/graphiql"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
+	"github.com/profilegraph/profilegraph/trusteddocs"
 )
 
 // serverDeps are what NewServer wires together.
@@ -30,6 +31,10 @@ type serverDeps struct {
 	// playgroundToken is put in GraphiQL's headers in dev mode.
 	playgroundToken string
 	playground      bool
+	// tracing is the OpenTelemetry pipeline (nil: off).
+	tracing *tracing
+	// trusted limits user tokens to a manifest's operations (nil: not limited).
+	trusted *trusteddocs.List
 }
 
 // NewServer builds the HTTP handler: /graphql, GraphiQL at /, health, readiness and
@@ -37,12 +42,12 @@ type serverDeps struct {
 func NewServer(d serverDeps) http.Handler {
 	mux := http.NewServeMux()
 
-	gql := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics)
-	var graphqlHandler http.Handler = gql
+	graphqlHandler := newGraphQLHandler(d.cfg, d.resolver, d.logger, d.metrics, d.trusted, d.tracing)
 	graphqlHandler = dataloaders.Middleware(dataloaders.Readers{Content: d.store, Fresh: d.fresh}, d.cfg.LoaderWait)(graphqlHandler)
 	graphqlHandler = d.verifier.Middleware(graphqlHandler)
 	graphqlHandler = withBodyLimit(d.cfg.BodyLimit, graphqlHandler)
 	graphqlHandler = withNoStore(graphqlHandler)
+	graphqlHandler = d.tracing.middleware(graphqlHandler)
 	mux.Handle("/graphql", graphqlHandler)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -63,11 +68,12 @@ func NewServer(d serverDeps) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
 
 	if d.playground {
-		var opts []playground.GraphiqlConfigOption
+		page := graphiql.Config{Title: "profilegraph", Endpoint: "/graphql"}
 		if d.playgroundToken != "" {
-			opts = append(opts, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + d.playgroundToken}))
+			page.Headers = map[string]string{"Authorization": "Bearer " + d.playgroundToken}
 		}
-		mux.Handle("GET /{$}", playground.Handler("profilegraph", "/graphql", opts...))
+		mux.Handle("GET /{$}", graphiql.Handler(page))
+		mux.Handle("GET "+graphiql.AssetPrefix, graphiql.Assets())
 	}
 
 	var h http.Handler = mux

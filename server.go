@@ -40,7 +40,7 @@ func main() {
 // run starts the server and blocks until ctx is cancelled, then shuts down gracefully.
 // It returns configuration and start-up errors (bad settings, unreachable database,
 // DATABASE_URL without keys).
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, opts ...runOption) error {
 	if len(args) > 0 && args[0] == "seed" {
 		return runSeed(ctx, args[1:], getenv, stdout)
 	}
@@ -77,11 +77,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("token verification: %w", err)
 	}
 
+	var ro runOptions
+	for _, o := range opts {
+		o(&ro)
+	}
+	tr, err := startTracing(ctx, cfg.Tracing, stdout, ro.spanExporter)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer func() { _ = tr.shutdown(context.WithoutCancel(ctx)) }()
+	trusted, err := loadTrustedDocuments(cfg)
+	if err != nil {
+		return err
+	}
+
 	m := newMetrics()
 	var store profile.Store
 	var demoData *demo.Data
 	if cfg.DatabaseURL != "" {
-		pg, err := postgres.Open(ctx, cfg.DatabaseURL, logger, postgres.WithQueryCounter(m.countQuery))
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, logger, postgres.WithQueryCounter(m.countQuery), postgres.WithTracer(tr.pgxTracer()))
 		if err != nil {
 			return fmt.Errorf("open database: %w", err)
 		}
@@ -107,7 +121,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cfg.PlaygroundSet {
 		playgroundOn = cfg.Playground
 	}
-	deps := serverDeps{cfg: cfg, logger: logger, store: store, fresh: fresh, verifier: verifier, resolver: res, metrics: m, playground: playgroundOn}
+	deps := serverDeps{cfg: cfg, logger: logger, store: store, fresh: fresh, verifier: verifier, resolver: res, metrics: m, playground: playgroundOn, tracing: tr, trusted: trusted}
 	if devMode {
 		tokens, err := devTokens(authCfg.HS256Secret, demoData)
 		if err != nil {
@@ -131,7 +145,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "dev_mode", devMode, "store", storeName(cfg))
+	logger.Info("listening", "addr", ln.Addr().String(), "dev_mode", devMode, "store", storeName(cfg),
+		"tracing", cfg.Tracing.Exporter, "trusted_documents", trusted.Len())
 
 	if cfg.PprofAddr != "" {
 		stopPprof, err := servePprof(cfg.PprofAddr, logger)

@@ -1,16 +1,17 @@
 // Composes the profilegraph subgraph with the reviews test subgraph (and any extra
-// subgraph SDL files) using @apollo/composition, the same library the gateway and
-// Rover use.
+// subgraph SDL files) with two composers: @apollo/composition, the library the gateway,
+// the router and Rover use, and The Guild's @theguild/federation-composition (Hive).
 //
 //   node federation/compose.mjs <profilegraph graphql url> [name=path/to/schema.graphql ...]
 //
 // profilegraph's SDL is fetched from `_service { sdl }` without a token. On success it
-// prints one JSON line {"errors":[],"hints":[…],"subgraphs":[…],"supergraphSdl":"…"} and
-// exits 0; on any error it prints the same shape with the errors (and each error on
-// stderr) and exits 1.
+// prints one JSON line {"errors":[],"hints":[…],"subgraphs":[…],"supergraphSdl":"…",
+// "guild":{"errors":[],"supergraphSdl":"…"}} and exits 0; on any error of either composer
+// it prints the same shape with the errors (and each error on stderr) and exits 1.
 import { readFile } from 'node:fs/promises';
 
 import { composeServices } from '@apollo/composition';
+import { composeServices as composeServicesGuild } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 
 import { typeDefs as reviewsTypeDefs } from './reviews-subgraph.mjs';
@@ -68,16 +69,24 @@ async function main() {
     hints: (result.hints ?? []).map((h) => ({ code: h.definition.code, message: h.message })),
     supergraphSdl: result.errors ? null : result.supergraphSdl,
   };
+  const guild = composeServicesGuild(services);
+  summary.guild = {
+    errors: (guild.errors ?? []).map((e) => ({ code: e.extensions?.code ?? null, message: e.message })),
+    supergraphSdl: guild.errors?.length ? null : guild.supergraphSdl,
+  };
   process.stdout.write(JSON.stringify(summary) + '\n');
-  if (summary.errors.length > 0) {
+  if (summary.errors.length > 0 || summary.guild.errors.length > 0) {
     for (const e of summary.errors) {
       console.error(`composition error ${e.code}: ${e.message}`);
+    }
+    for (const e of summary.guild.errors) {
+      console.error(`guild composition error ${e.code}: ${e.message}`);
     }
     process.exit(1);
   }
   console.error(
-    `composed ${summary.subgraphs.join(' + ')}: 0 errors, ${summary.hints.length} hints, ` +
-      `supergraph ${summary.supergraphSdl.length} bytes`,
+    `composed ${summary.subgraphs.join(' + ')} with both composers: 0 errors, ${summary.hints.length} hints, ` +
+      `supergraph ${summary.supergraphSdl.length} bytes (guild: ${summary.guild.supergraphSdl.length})`,
   );
 }
 

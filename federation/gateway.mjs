@@ -3,7 +3,11 @@
 //
 //   GATEWAY_PORT=0 node federation/gateway.mjs profilegraph=<url> reviews=<url>
 //
-// - Composes at start with IntrospectAndCompose (`_service { sdl }` of every subgraph).
+// - Composes at start from `_service { sdl }` of every subgraph with @apollo/composition
+//   (what IntrospectAndCompose does), then drops `for: SECURITY` from the supergraph's
+//   @link to the authenticated and requiresScopes specs: this JavaScript gateway cannot
+//   enforce them and refuses a supergraph that requires it (the Apollo Router enforces
+//   them). The tests thereby also show that profilegraph enforces those rules itself.
 // - Forwards the incoming `Authorization` header to every subgraph fetch, and
 //   `apollo-federation-include-trace` when the client sent it.
 // - Every response carries `extensions.subgraphCalls`: one entry per subgraph fetch,
@@ -13,10 +17,12 @@
 //   inline tracing reached the subgraph and came back; a real gateway would report it.
 //
 // Prints {"url":"http://127.0.0.1:<port>/"} as one JSON line on stdout once it listens.
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Trace } from '@apollo/usage-reporting-protobuf';
+import { parse } from 'graphql';
 
 // stderrLogger keeps stdout for the one JSON line the tests read.
 const stderrLogger = {
@@ -77,11 +83,41 @@ class ForwardingDataSource extends RemoteGraphQLDataSource {
   }
 }
 
+async function fetchSDL(url) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+  });
+  const body = await res.json();
+  if (!res.ok || body.errors?.length || typeof body.data?._service?.sdl !== 'string') {
+    throw new Error(`${url}: HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
+  }
+  return body.data._service.sdl;
+}
+
+/** Composes the subgraphs; the security features become metadata this gateway ignores. */
+async function composeSupergraph(subgraphs) {
+  const services = [];
+  for (const s of subgraphs) {
+    services.push({ name: s.name, url: s.url, typeDefs: parse(await fetchSDL(s.url)) });
+  }
+  const result = composeServices(services);
+  if (result.errors?.length) {
+    throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
+  }
+  return result.supergraphSdl.replace(
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[0-9.]+"), for: SECURITY\)/g,
+    '$1)',
+  );
+}
+
 async function main() {
   const subgraphs = parseSubgraphs(process.argv.slice(2));
+  const supergraphSdl = await composeSupergraph(subgraphs);
   const gateway = new ApolloGateway({
     logger: stderrLogger,
-    supergraphSdl: new IntrospectAndCompose({ subgraphs }),
+    supergraphSdl,
     buildService: ({ name, url }) => new ForwardingDataSource({ name, url }),
   });
   const server = new ApolloServer({

@@ -1122,9 +1122,36 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
   @link(
-    url: "https://specs.apollo.dev/federation/v2.7"
-    import: ["@key", "@shareable"]
+    url: "https://specs.apollo.dev/federation/v2.9"
+    import: ["@key", "@shareable", "@authenticated", "@requiresScopes", "@cost", "@listSize"]
   )
+
+# Access and demand-control rules a router enforces before it plans (SPEC §8). The
+# subgraph enforces every one of them itself as well: @authenticated by its auth gate,
+# @requiresScopes by the accounts service's service-token checks, @cost/@listSize by its
+# own complexity limit. gqlgen declares @authenticated and @requiresScopes for
+# Federation 2; @cost and @listSize are declared here (skip_runtime in gqlgen.yml).
+
+"""
+Demand control: the weight of a field, argument, type or enum (Apollo's default is 1
+for an object and 0 for a scalar).
+"""
+directive @cost(
+  "The weight added to the operation's cost each time the element is used."
+  weight: Int!
+) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+
+"Demand control: how many items a list field returns at most."
+directive @listSize(
+  "The size to assume when no slicing argument gives it."
+  assumedSize: Int
+  "Arguments whose value is the size of the list (e.g. ` + "`" + `first` + "`" + `)."
+  slicingArguments: [String!]
+  "Fields of a returned connection that the slicing argument sizes (e.g. ` + "`" + `edges` + "`" + `)."
+  sizedFields: [String!]
+  "Whether exactly one slicing argument must be given."
+  requireOneSlicingArgument: Boolean = true
+) on FIELD_DEFINITION
 
 """
 gqlgen's batching switch for entity resolvers: with ` + "`" + `multi: true` + "`" + ` the subgraph resolves
@@ -1252,21 +1279,24 @@ One human being with accounts in one or more linked apps. Fields marked *owner o
 are null with a ` + "`" + `FORBIDDEN` + "`" + ` error when asked by anyone but the person; the rest of the
 person still resolves.
 """
-type Person @key(fields: "id") @entityResolver(multi: true) {
+type Person @key(fields: "id") @authenticated @entityResolver(multi: true) {
   "Stable, opaque identifier of the person."
   id: ID!
-  "The merged profile, as visible to the requesting app under the person's consents."
-  profile: Profile!
+  """
+  The merged profile, as visible to the requesting app under the person's consents.
+  It reads every linked account, hence its weight.
+  """
+  profile: Profile! @cost(weight: 5)
   "Age bracket from the youngest birthdate among linked accounts. Owner only."
   ageRange: AgeRange
   "The person's linked app accounts. Owner only."
-  accounts: [AppAccount!]
+  accounts: [AppAccount!] @listSize(assumedSize: 5, requireOneSlicingArgument: false)
   "The person's linked account in one app, or null if none. Owner only."
   account("The app of the account." app: App!): AppAccount
   "Accounts Center settings. Owner only."
   settings: Settings
   "Consents currently in force. Owner only."
-  consents: [Consent!]
+  consents: [Consent!] @listSize(assumedSize: 200, requireOneSlicingArgument: false)
   "True when linked birthdates differ by more than 365 days. Owner only."
   ageDiscrepancy: Boolean
   "The activity log, newest first. Owner only."
@@ -1276,10 +1306,12 @@ type Person @key(fields: "id") @entityResolver(multi: true) {
     "Return events after this cursor (an ` + "`" + `endCursor` + "`" + ` of a previous page)."
     after: String
   ): ActivityConnection
+    @listSize(slicingArguments: ["first"], sizedFields: ["edges"], assumedSize: 100, requireOneSlicingArgument: false)
   "Phone numbers and emails of linked accounts, masked, for account recovery. Owner only."
-  recoveryOptions: [RecoveryOption!]
+  recoveryOptions: [RecoveryOption!] @listSize(assumedSize: 10, requireOneSlicingArgument: false)
   "Apps that content posted in ` + "`" + `from` + "`" + ` may be cross-posted to right now. Owner only."
   crossPostTargets("The app the content is posted in." from: App!): [App!]
+    @listSize(assumedSize: 4, requireOneSlicingArgument: false)
 }
 
 """
@@ -1289,6 +1321,7 @@ when the requester may not see them (SPEC §5).
 type AppAccount
   @key(fields: "id")
   @key(fields: "app appUserId")
+  @authenticated
   @entityResolver(multi: true) {
   "Stable, opaque identifier of the account."
   id: ID!
@@ -1314,7 +1347,7 @@ type AppAccount
   The devices and connections the app reported for the account, ordered by id.
   Category DEVICE: one consent decision for the whole list.
   """
-  devices: [Device!]
+  devices: [Device!] @listSize(assumedSize: 10, requireOneSlicingArgument: false)
   """
   Content this account cross-posted to the person's other apps, newest first.
   Category ACTIVITY of the account's app: one consent decision for the whole list.
@@ -1325,6 +1358,7 @@ type AppAccount
     "Return cross-posts after this cursor (an ` + "`" + `endCursor` + "`" + ` of a previous page)."
     after: String
   ): CrossPostConnection
+    @listSize(slicingArguments: ["first"], sizedFields: ["edges"], assumedSize: 100, requireOneSlicingArgument: false)
   "The person the account is linked to; null when not linked. Owner only."
   person: Person
   "When the account was linked to its person. Owner only."
@@ -1352,7 +1386,7 @@ type Profile {
   "Birthdate. Category AGE."
   birthdate: Date
   "Where each visible merged value came from."
-  sources: [FieldSource!]!
+  sources: [FieldSource!]! @listSize(assumedSize: 7, requireOneSlicingArgument: false)
 }
 
 "The app a merged profile value came from."
@@ -1382,9 +1416,9 @@ type Settings {
   "Whether profile edits are synced to the accounts named in ` + "`" + `updateProfile(syncTo:)` + "`" + `."
   syncProfile: Boolean!
   "Cross-posting rules between linked apps."
-  crossPosting: [CrossPostRule!]!
+  crossPosting: [CrossPostRule!]! @listSize(assumedSize: 20, requireOneSlicingArgument: false)
   "Apps that accept a single-sign-on handoff."
-  singleSignOn: [App!]!
+  singleSignOn: [App!]! @listSize(assumedSize: 5, requireOneSlicingArgument: false)
   "Increases with every write; pass it as ` + "`" + `expectedVersion` + "`" + ` to avoid lost updates."
   version: Int!
 }
@@ -1520,18 +1554,18 @@ type LoginHandoff {
 "The entry points for reading the profile graph; every field needs a bearer token."
 type Query {
   "The viewer's person; null when the viewer's account is not linked."
-  viewer: Person
+  viewer: Person @authenticated
   "The viewer's own app account."
-  viewerAccount: AppAccount!
+  viewerAccount: AppAccount! @authenticated
   "A person by id; null if there is none."
-  person("The person's id." id: ID!): Person
+  person("The person's id." id: ID!): Person @authenticated
   "An app account by its app and in-app user id; null if there is none."
   appAccount(
     "The app."
     app: App!
     "The user's id within the app."
     appUserId: String!
-  ): AppAccount
+  ): AppAccount @authenticated
 }
 
 "An app backend's record of one of its accounts. The app is the service token's app."
@@ -1629,30 +1663,30 @@ input ConsentInput {
 "Writes to the profile graph; each one runs in one transaction and writes nothing if it fails."
 type Mutation {
   "Create or update an account of the service token's app. Service tokens only."
-  upsertAppAccount("The account record." input: UpsertAppAccountInput!): AppAccount!
+  upsertAppAccount("The account record." input: UpsertAppAccountInput!): AppAccount! @authenticated @requiresScopes(scopes: [["accounts:write"]])
   "Link another app account, proved by a user token for it, to the viewer's person."
-  linkAccount("A valid user token of the account being added." proof: String!): Person!
+  linkAccount("A valid user token of the account being added." proof: String!): Person! @authenticated
   "Unlink the viewer's person's account in ` + "`" + `app` + "`" + `; all sharing with it stops now."
-  unlinkAccount("The app whose account is unlinked." app: App!): Person
+  unlinkAccount("The app whose account is unlinked." app: App!): Person @authenticated
   "Update the viewer's profile and, when syncing is on, the linked accounts in ` + "`" + `syncTo` + "`" + `."
-  updateProfile("The changes." input: UpdateProfileInput!): Profile!
+  updateProfile("The changes." input: UpdateProfileInput!): Profile! @authenticated
   "Update the viewer's settings."
-  updateSettings("The changes." input: UpdateSettingsInput!): Settings!
+  updateSettings("The changes." input: UpdateSettingsInput!): Settings! @authenticated
   "Grant a consent between two linked apps."
-  grantConsent("The consent." input: ConsentInput!): Consent!
+  grantConsent("The consent." input: ConsentInput!): Consent! @authenticated
   "Revoke a consent; true if it existed."
-  revokeConsent("The consent." input: ConsentInput!): Boolean!
+  revokeConsent("The consent." input: ConsentInput!): Boolean! @authenticated
   "Create a one-time code to sign in to ` + "`" + `targetApp` + "`" + `."
-  createLoginHandoff("The app to sign in to." targetApp: App!): LoginHandoff!
+  createLoginHandoff("The app to sign in to." targetApp: App!): LoginHandoff! @authenticated
   "Redeem a login handoff code. Service tokens of the code's target app only."
-  redeemLoginHandoff("The code." code: String!): AppAccount!
+  redeemLoginHandoff("The code." code: String!): AppAccount! @authenticated @requiresScopes(scopes: [["accounts:write"]])
   """
   Authorize and record the cross-post of content before sharing it; service tokens of
   the app the content was posted in only. FORBIDDEN unless the account is linked, its
   person has the cross-post rule to ` + "`" + `to` + "`" + ` and a linked account in ` + "`" + `to` + "`" + `. The same
   (account, to, contentId) again returns the recorded cross-post.
   """
-  crossPost("The content and where it goes." input: CrossPostInput!): CrossPost!
+  crossPost("The content and where it goes." input: CrossPostInput!): CrossPost! @authenticated @requiresScopes(scopes: [["accounts:write"]])
 }
 `, BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `

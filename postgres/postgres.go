@@ -14,6 +14,7 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -35,6 +36,7 @@ type Store struct {
 
 type options struct {
 	counter    func(ctx context.Context)
+	tracers    []pgx.QueryTracer
 	poolConfig []func(*pgxpool.Config)
 }
 
@@ -46,6 +48,16 @@ type Option func(*options)
 // counter or to assert query budgets in tests.
 func WithQueryCounter(count func(ctx context.Context)) Option {
 	return func(o *options) { o.counter = count }
+}
+
+// WithTracer adds a pgx tracer (for example OpenTelemetry's) next to the round-trip
+// counter of WithQueryCounter; both see every query, batch and COPY. A nil t is ignored.
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(o *options) {
+		if t != nil {
+			o.tracers = append(o.tracers, t)
+		}
+	}
 }
 
 // WithPoolConfig lets the caller adjust the pool configuration (sizes, timeouts) after
@@ -71,8 +83,16 @@ func Open(ctx context.Context, url string, logger *slog.Logger, opts ...Option) 
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	migrateCfg := cfg.ConnConfig.Copy() // untraced: migrations are not application queries
+	tracers := o.tracers
 	if o.counter != nil {
-		cfg.ConnConfig.Tracer = NewTracer(o.counter)
+		tracers = append([]pgx.QueryTracer{NewTracer(o.counter)}, tracers...)
+	}
+	switch len(tracers) {
+	case 0:
+	case 1:
+		cfg.ConnConfig.Tracer = tracers[0]
+	default:
+		cfg.ConnConfig.Tracer = multitracer.New(tracers...)
 	}
 	for _, configure := range o.poolConfig {
 		configure(cfg)

@@ -1,0 +1,31 @@
+// Linking page: add an account (proved by a token of it) or unlink one.
+import { graphql } from '../gql/index.js';
+
+/** Links the account that `proof` (a user token of it) proves to the viewer's person. */
+export const linkAccountMutation = graphql(`
+  mutation LinkAccount($proof: String!) {
+    linkAccount(proof: $proof) {
+      id
+      accounts {
+        id
+        app
+        appUserId
+        linkedAt
+      }
+    }
+  }
+`);
+
+/** Unlinks the person's account in `app`; the person is null when none is left. */
+export const unlinkAccountMutation = graphql(`
+  mutation UnlinkAccount($app: App!) {
+    unlinkAccount(app: $app) {
+      id
+      accounts {
+        id
+        app
+        appUserId
+      }
+    }
+  }
+`);

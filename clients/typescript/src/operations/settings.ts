@@ -1,0 +1,66 @@
+// Settings page: profile syncing, cross-posting, single sign-on, and profile edits.
+import { graphql } from '../gql/index.js';
+
+/** The settings, with the version to send back as `expectedVersion`. */
+export const settingsQuery = graphql(`
+  query Settings {
+    viewer {
+      id
+      accounts {
+        app
+      }
+      settings {
+        syncProfile
+        crossPosting {
+          from
+          to
+        }
+        singleSignOn
+        version
+      }
+    }
+  }
+`);
+
+/** Updates the settings; CONFLICT when `expectedVersion` is stale. */
+export const updateSettingsMutation = graphql(`
+  mutation UpdateSettings($input: UpdateSettingsInput!) {
+    updateSettings(input: $input) {
+      syncProfile
+      crossPosting {
+        from
+        to
+      }
+      singleSignOn
+      version
+    }
+  }
+`);
+
+/** Edits the viewer's profile (synced to `syncTo` when syncing is on). */
+export const updateProfileMutation = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) {
+      displayName
+      bio
+      avatar {
+        url
+        sourceApp
+      }
+      sources {
+        field
+        app
+      }
+    }
+  }
+`);
+
+/** The apps content posted in `from` may be cross-posted to right now. */
+export const crossPostTargetsQuery = graphql(`
+  query CrossPostTargets($from: App!) {
+    viewer {
+      id
+      crossPostTargets(from: $from)
+    }
+  }
+`);
