@@ -13,23 +13,21 @@ const (
 	// viewerAccountSQL reads the viewer's own account by key.
 	viewerAccountSQL = `SELECT ` + accountColumns + ` FROM accounts WHERE app = $1 AND app_user_id = $2`
 	// freshPrivacySQL is privacyByPersonSQL for the persons $1 and the person of the
-	// account ($3, $4) and of the accounts $5, where linked: links and consents from one
-	// snapshot.
+	// account ($2, $3) and of the accounts $4, where linked: links and consents from one
+	// snapshot, unordered (scanPrivacy orders them).
 	freshPrivacySQL = `
 WITH ids AS (
     SELECT unnest($1::uuid[]) AS id
     UNION
-    SELECT person_id FROM accounts WHERE app = $3::text AND app_user_id = $4::text AND person_id IS NOT NULL
+    SELECT person_id FROM accounts WHERE app = $2::text AND app_user_id = $3::text AND person_id IS NOT NULL
     UNION
-    SELECT person_id FROM accounts WHERE id = ANY($5::uuid[]) AND person_id IS NOT NULL)
-SELECT person_id::text AS person_id, 0 AS kind, id::text AS account_id, app,
-       NULL::text AS target_app, NULL::text AS category, NULL::text AS purpose,
-       linked_at AS ts, array_position($2::text[], app) AS ord
+    SELECT person_id FROM accounts WHERE id = ANY($4::uuid[]) AND person_id IS NOT NULL)
+SELECT person_id, 0 AS kind, id AS account_id, app, NULL::text AS target_app, NULL::text AS category,
+       NULL::text AS purpose, linked_at AS ts
 FROM accounts WHERE person_id IN (SELECT id FROM ids)
 UNION ALL
-SELECT person_id::text, 1, NULL, source_app, target_app, category, purpose, granted_at, 0
-FROM consents WHERE person_id IN (SELECT id FROM ids)
-ORDER BY person_id, kind, ord, ts, app, target_app, category, purpose`
+SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at
+FROM consents WHERE person_id IN (SELECT id FROM ids)`
 )
 
 // ReadFresh reads the viewer's account and the privacy state that q asks for in one
@@ -49,7 +47,7 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	if app != nil {
 		b.Queue(viewerAccountSQL, *app, *uid)
 	}
-	b.Queue(freshPrivacySQL, ids, profile.Apps, app, uid, accountIDs)
+	b.Queue(freshPrivacySQL, ids, app, uid, accountIDs)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	if app != nil {
