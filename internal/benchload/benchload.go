@@ -74,7 +74,7 @@ func parseOptions(args []string, output io.Writer) (options, error) {
 	fs.IntVar(&o.variants, "variants", 200, "prepared requests per workload (different variables and tokens); at least 100")
 	fs.StringVar(&o.root, "root", ".", "the repository root (the server is built there with go build .)")
 	fs.StringVar(&o.adminURL, "db", admin, "PostgreSQL URL to create and drop the benchmark database with (TEST_DATABASE_URL)")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of profilegraph during Q1 here (needs /debug/pprof on the server)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of profilegraph during the first workload it runs (Q1, or the first of -only) here")
 	fs.StringVar(&o.only, "only", "", "comma-separated workloads to run (default all: Q1,Q2,Q3,Q4)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
