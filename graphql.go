@@ -85,7 +85,6 @@ func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, 
 	if tr != nil {
 		srv.Use(tr.gqlExtension())
 	}
-	srv.AroundFields(resolvers.GuardEntities)
 
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

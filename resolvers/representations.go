@@ -2,9 +2,9 @@ package resolvers
 
 import (
 	"context"
-	"sort"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -43,21 +43,16 @@ func CheckRepresentation(rep map[string]any) error {
 	return nil
 }
 
-// GuardEntities is a field middleware for `_entities`: a malformed representation
-// (CheckRepresentation) gets its error at its own index (["_entities", i]) and a null
-// entity, while the other representations of the batch still resolve. gqlgen's
-// federation code would instead fail the whole group of that __typename, or report an
-// unknown type without a code.
-func GuardEntities(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Name != "_entities" || fc.Object != "Query" {
-		return next(ctx)
-	}
-	reps, ok := fc.Args["representations"].([]map[string]any)
-	if !ok {
-		return next(ctx)
-	}
-	bad := map[int]error{}
+// GuardEntities guards every _entities call (gqlexec.EntityGuard, called by the
+// generated federation code): a malformed representation (CheckRepresentation) gets its
+// error at its own index (["_entities", i]) and a null entity, while the other
+// representations of the batch still resolve. gqlgen's federation code would instead
+// fail the whole group of that __typename, or report an unknown type without a code.
+func (r *Resolver) GuardEntities(ctx context.Context, reps []map[string]any,
+	resolve func(context.Context, []map[string]any) []fedruntime.Entity,
+) []fedruntime.Entity {
+	var bad []int
+	var errs []error
 	var clean []map[string]any
 	for i, rep := range reps {
 		if err := CheckRepresentation(rep); err != nil {
@@ -65,21 +60,18 @@ func GuardEntities(ctx context.Context, next graphql.Resolver) (any, error) {
 				clean = append([]map[string]any(nil), reps...)
 			}
 			clean[i] = placeholderRep
-			bad[i] = err
+			bad, errs = append(bad, i), append(errs, err)
 		}
 	}
 	if clean == nil {
-		return next(ctx)
+		return resolve(ctx, reps)
 	}
-	fc.Args["representations"] = clean
-	res, err := next(ctx)
-	idx := make([]int, 0, len(bad))
-	for i := range bad {
-		idx = append(idx, i)
+	out := resolve(ctx, clean)
+	for j, i := range bad {
+		if i < len(out) {
+			out[i] = nil
+		}
+		graphql.AddError(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), errs[j])
 	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		graphql.AddError(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), bad[i])
-	}
-	return res, err
+	return out
 }

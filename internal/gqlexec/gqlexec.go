@@ -6,8 +6,18 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
 	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// EntityGuard is implemented by a resolver root that checks the representations of an
+// _entities call before gqlgen's federation code reads them (the generated
+// __resolve_entities calls it): resolve resolves the representations it passes on, in
+// their order, and the guard returns the entities, one per representation.
+type EntityGuard interface {
+	GuardEntities(ctx context.Context, representations []map[string]any,
+		resolve func(ctx context.Context, representations []map[string]any) []fedruntime.Entity) []fedruntime.Entity
+}
 
 // Fields are field names by object type name.
 type Fields map[string]map[string]bool
