@@ -24,10 +24,10 @@ WITH ids AS (
     SELECT person_id FROM accounts WHERE id = ANY($5::uuid[]) AND person_id IS NOT NULL)
 SELECT person_id::text AS person_id, 0 AS kind, id::text AS account_id, app,
        NULL::text AS target_app, NULL::text AS category, NULL::text AS purpose,
-       linked_at AS ts, array_position($2::text[], app) AS ord
+       linked_at AS ts, array_position($2::text[], app) AS ord, birthdate
 FROM accounts WHERE person_id IN (SELECT id FROM ids)
 UNION ALL
-SELECT person_id::text, 1, NULL, source_app, target_app, category, purpose, granted_at, 0
+SELECT person_id::text, 1, NULL, source_app, target_app, category, purpose, granted_at, 0, NULL::date
 FROM consents WHERE person_id IN (SELECT id FROM ids)
 ORDER BY person_id, kind, ord, ts, app, target_app, category, purpose`
 )

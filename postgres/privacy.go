@@ -10,17 +10,18 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// privacyByPersonSQL reads the links and the consents of the persons in $1 in one
-// statement, so that both come from one snapshot: a concurrent unlink can never show up
-// in one half and not in the other. $2 is profile.Apps: links come in that order;
+// privacyByPersonSQL reads the links (with the accounts' birthdates, which make the
+// person's reconciled age) and the consents of the persons in $1 in one statement, so
+// that all come from one snapshot: a concurrent unlink can never show up in one half and
+// not in the other. $2 is profile.Apps: links come in that order;
 // consents oldest grant first, as consentsByPersonSQL orders them.
 const privacyByPersonSQL = `
 SELECT person_id::text AS person_id, 0 AS kind, id::text AS account_id, app,
        NULL::text AS target_app, NULL::text AS category, NULL::text AS purpose,
-       linked_at AS ts, array_position($2::text[], app) AS ord
+       linked_at AS ts, array_position($2::text[], app) AS ord, birthdate
 FROM accounts WHERE person_id = ANY($1)
 UNION ALL
-SELECT person_id::text, 1, NULL, source_app, target_app, category, purpose, granted_at, 0
+SELECT person_id::text, 1, NULL, source_app, target_app, category, purpose, granted_at, 0, NULL::date
 FROM consents WHERE person_id = ANY($1)
 ORDER BY person_id, kind, ord, ts, app, target_app, category, purpose`
 
@@ -50,10 +51,11 @@ func scanPrivacy(rows pgx.Rows, out map[string]*profile.PrivacyState) error {
 		kind, ord                       int32
 		accountID, target, cat, purpose pgtype.Text
 		ts                              pgtype.Timestamptz
+		birth                           pgtype.Date
 		lastPID                         string
 		st                              *profile.PrivacyState
 	)
-	_, err := pgx.ForEachRow(rows, []any{&pid, &kind, &accountID, &app, &target, &cat, &purpose, &ts, &ord}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&pid, &kind, &accountID, &app, &target, &cat, &purpose, &ts, &ord, &birth}, func() error {
 		if pid != lastPID || st == nil {
 			lastPID = pid
 			if st = out[pid]; st == nil {
@@ -66,7 +68,11 @@ func scanPrivacy(rows pgx.Rows, out map[string]*profile.PrivacyState) error {
 			at = ts.Time.UTC()
 		}
 		if kind == 0 {
-			st.Links = append(st.Links, profile.AccountLink{AccountID: accountID.String, App: internApp(app), LinkedAt: at})
+			l := profile.AccountLink{AccountID: accountID.String, App: internApp(app), LinkedAt: at}
+			if birth.Valid {
+				l.Birthdate = profile.DateOf(birth.Time)
+			}
+			st.Links = append(st.Links, l)
 			return nil
 		}
 		st.Consents = append(st.Consents, &profile.Consent{
