@@ -243,3 +243,65 @@ func TestE2EMinors(t *testing.T) {
 		wantEq(t, s.query(t, ownerAds, minorQuery, vars), "person.profile.avatar.url", "https://cdn.example.com/same.png")
 	})
 }
+
+// TestE2EMinorAcrossReplicas: a birthdate push on replica A that makes the person a
+// minor is a privacy write like a revoke (SPEC §10): B's very next ads request shows
+// nothing that crosses apps, and tells the owner why, although B cached the account
+// before the push (and, deaf, never hears of it). The age is read fresh with the links.
+func TestE2EMinorAcrossReplicas(t *testing.T) {
+	const rounds = 30
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			var a, b *testServer
+			if mode.deafB {
+				a = startServer(t, map[string]string{"CACHE_MAX_COST": mode.maxCost})
+				b = startDeafReplica(t, a.DatabaseURL)
+			} else {
+				a, b = startReplicas(t, mode.maxCost)
+			}
+			const name = "rep"
+			pid := minorSubject(t, a, name, true)
+			a.mkPerson(t, account{App: profile.AppFacebook, UserID: "olga-fb"}, account{App: profile.AppThreads, UserID: "olga-th"})
+			owner, ownerAds := userToken(t, profile.AppFacebook, name+"-fb"), adsToken(t, profile.AppFacebook, name+"-fb")
+			outsiderAds := adsToken(t, profile.AppFacebook, "olga-fb")
+			vars := minorVars(pid, name)
+			crossing := []string{"person.profile.avatar", "person.profile.email", "appAccount.avatar", "appAccount.email",
+				"_entities.0.profile.avatar", "_entities.1.avatar", "_entities.1.email"}
+			var v violations
+			for i := range rounds {
+				// B warms up: the ADS consents let INSTAGRAM's data reach FACEBOOK's ads.
+				r := b.query(t, ownerAds, minorQuery, vars)
+				if got, _ := r.Get("appAccount.email").(string); got != "same@ig.example.com" {
+					t.Fatalf("round %d: before the push B shows appAccount.email = %v\n%s", i, r.Get("appAccount.email"), r.Raw)
+				}
+
+				a.upsert(t, profile.AppInstagram, map[string]any{"appUserId": name + "-ig", "username": "rep.ig", "birthdate": minorBirthdate()})
+				r = b.query(t, ownerAds, minorQuery, vars)
+				for _, p := range crossing {
+					if val := r.Get(p); val != nil {
+						v.add("round %d: after the push on A, B's owner ads request shows %s = %v", i, p, val)
+					} else if e := r.ErrorAt(p); e == nil || e.Code() != "FORBIDDEN" || e.Extensions["reason"] != "MINOR" {
+						v.add("round %d: after the push on A, B's owner ads request has %s hidden with %+v, want FORBIDDEN reason MINOR", i, p, e)
+					}
+				}
+				if got := b.query(t, ownerAds, `{ viewer { ageRange } }`, nil).Get("viewer.ageRange"); got != "AGE_16_17" {
+					v.add("round %d: after the push on A, B says ageRange %v", i, got)
+				}
+				o := b.query(t, outsiderAds, minorQuery, vars)
+				for _, p := range crossing {
+					if val := o.Get(p); val != nil {
+						v.add("round %d: after the push on A, B's outsider ads request shows %s = %v", i, p, val)
+					}
+				}
+
+				// Back to an adult, with the ADS consents granted anew, for the next round.
+				a.upsert(t, profile.AppInstagram, map[string]any{"appUserId": name + "-ig", "username": "rep.ig", "birthdate": "1991-01-01"})
+				for _, c := range []string{"PROFILE", "CONTACT"} {
+					mustMutate(t, a, owner, cacheGrantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, c, "ADS"))
+				}
+			}
+			v.check(t, "a birthdate push across replicas")
+		})
+	}
+}
