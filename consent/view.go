@@ -120,7 +120,10 @@ type PersonView struct {
 	Consents []*profile.Consent
 	// Age is P's reconciled age range (AgeRange), the one every decision of the view
 	// used (rule 6).
-	Age     profile.AgeRange
+	Age profile.AgeRange
+	// Grants are what the view decided under (Consents and Age): a decision for another
+	// request about P (the visibility check-up's target app and audience) uses them too.
+	Grants  Grants
 	Profile ProfileView
 }
 
@@ -137,7 +140,7 @@ func NewPersonView(r Request, personID string, accounts []*profile.Account, cons
 	}
 	in := InForce(apps, consents)
 	g := grantsOf(in).WithAge(age)
-	v := &PersonView{PersonID: personID, Request: r, Consents: in, Age: g.Age()}
+	v := &PersonView{PersonID: personID, Request: r, Consents: in, Age: g.Age(), Grants: g}
 	v.Accounts = make([]*AccountView, 0, len(accounts))
 	for _, a := range accounts {
 		if a != nil && a.PersonID == personID {

@@ -122,8 +122,13 @@ func TestPersonViewIsTheDecisionOfEveryField(t *testing.T) {
 		v := consent.NewPersonView(w.req, w.personID, w.accounts, w.consents, w.age)
 		g := consent.NewGrants(appsOf(w.accounts), w.consents).WithAge(w.age)
 		name := fmt.Sprintf("world %d (%+v, age %q)", i, w.req, w.age)
-		if want := g.Age(); v.Age != want || (w.age != "" && want != w.age) {
-			t.Fatalf("%s: view age %s, want %s", name, v.Age, want)
+		if want := g.Age(); v.Age != want || v.Grants.Age() != want || (w.age != "" && want != w.age) {
+			t.Fatalf("%s: view age %s (grants %s), want %s", name, v.Age, v.Grants.Age(), want)
+		}
+		for _, c := range w.consents {
+			if v.Grants.Has(c.Key()) != g.Has(c.Key()) {
+				t.Fatalf("%s: the view's grants disagree on %+v", name, c.Key())
+			}
 		}
 		if len(v.Accounts) != len(w.accounts) {
 			t.Fatalf("%s: %d account views, want %d", name, len(v.Accounts), len(w.accounts))
