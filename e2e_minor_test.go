@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,4 +306,55 @@ func TestE2EMinorAcrossReplicas(t *testing.T) {
 			v.check(t, "a birthdate push across replicas")
 		})
 	}
+}
+
+// TestE2EMinorGrantRace: over HTTP on PostgreSQL, ADS grants race with the birthdate
+// push that makes the person a minor; whichever commits first, no ADS consent is left,
+// and every refused grant says MINOR.
+func TestE2EMinorGrantRace(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	db := openDB(t, s)
+	const rounds = 15
+	granted, refused := 0, 0
+	for i := range rounds {
+		name := fmt.Sprintf("race%d", i)
+		pid := minorSubject(t, s, name, false)
+		tok := userToken(t, profile.AppFacebook, name+"-fb")
+		cats := []string{"PROFILE", "CONTACT", "AGE", "ACTIVITY", "DEVICE"}
+		grants := make([]*gqlResponse, len(cats))
+		var wg sync.WaitGroup
+		for j, c := range cats {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				grants[j] = s.query(t, tok, grantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, c, "ADS"))
+			}()
+		}
+		var push *gqlResponse
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			push = s.query(t, serviceToken(t, profile.AppInstagram), `mutation($in: UpsertAppAccountInput!) { upsertAppAccount(input: $in) { id } }`,
+				map[string]any{"in": map[string]any{"appUserId": name + "-ig", "username": name + ".ig", "birthdate": minorBirthdate()}})
+		}()
+		wg.Wait()
+		mustOK(t, push)
+		for _, g := range grants {
+			if len(g.Errors) == 0 {
+				granted++
+				continue
+			}
+			wantMinorForbidden(t, g, "grantConsent")
+			refused++
+		}
+		if n := dbVal[int](t, db, `SELECT count(*) FROM consents WHERE person_id = $1 AND purpose = 'ADS'`, pid); n != 0 {
+			t.Fatalf("round %d: the minor holds %d ADS consents", i, n)
+		}
+		revoked := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1 AND type = 'CONSENT_REVOKED'`, pid)
+		if granted0 := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1 AND type = 'CONSENT_GRANTED' AND detail LIKE '%ADS'`, pid); revoked != granted0 {
+			t.Fatalf("round %d: %d ADS grants committed but %d CONSENT_REVOKED", i, granted0, revoked)
+		}
+	}
+	t.Logf("%d rounds over HTTP: %d ADS grants committed before the push (then deleted), %d refused with MINOR", rounds, granted, refused)
 }
