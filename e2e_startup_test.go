@@ -78,9 +78,9 @@ func TestE2EStartup(t *testing.T) {
 		t.Parallel()
 		s := startWith(t, map[string]string{"PORT": "0", "LOG_LEVEL": "info"})
 		out := s.logs.String()
-		tokens := regexp.MustCompile(`(?m)^# (Alice on FACEBOOK|Bob on THREADS|THREADS backend)[^\n]*\n(\S+)$`).FindAllStringSubmatch(out, -1)
-		if len(tokens) != 3 {
-			t.Fatalf("found %d of 3 expected dev tokens in the output:\n%s", len(tokens), out)
+		tokens := regexp.MustCompile(`(?m)^# (Alice on FACEBOOK|Bob on THREADS|THREADS backend|Bob on FACEBOOK \(bob-fb\), purpose ads)[^\n]*\n(\S+)$`).FindAllStringSubmatch(out, -1)
+		if len(tokens) != 4 {
+			t.Fatalf("found %d of 4 expected dev tokens in the output:\n%s", len(tokens), out)
 		}
 		tok := map[string]string{}
 		for _, m := range tokens {
@@ -105,6 +105,15 @@ func TestE2EStartup(t *testing.T) {
 		r = s.query(t, tok["Bob on THREADS"], `{ appAccount(app: FACEBOOK, appUserId: "alice-fb") { username phoneNumber } }`, nil)
 		if e := r.ErrorAt("appAccount.phoneNumber"); e == nil || e.Code() != "FORBIDDEN" {
 			t.Fatalf("an outsider's phoneNumber read is not FORBIDDEN: %s", r.Raw)
+		}
+		// Bob is 16: his ads token shows rule 6 as its note says.
+		r = s.query(t, tok["Bob on FACEBOOK (bob-fb), purpose ads"], `{ viewer { ageRange profile { displayName bio } } }`, nil)
+		if e := r.ErrorAt("viewer.profile.bio"); e == nil || e.Code() != "FORBIDDEN" || e.Extensions["reason"] != "MINOR" || r.Get("viewer.ageRange") != "AGE_16_17" {
+			t.Fatalf("Bob's ads token does not show the minor's protection: %s", r.Raw)
+		}
+		r = s.query(t, tok["Bob on FACEBOOK (bob-fb), purpose ads"], `{ viewer { profile { displayName } } }`, nil)
+		if r.Get("viewer.profile.displayName") != "Robert Smith" {
+			t.Fatalf("Bob's ads token does not see FACEBOOK's own name: %s", r.Raw)
 		}
 		r = mustOK(t, s.query(t, tok["THREADS backend"], `mutation { upsertAppAccount(input: { appUserId: "erin-th", username: "erin" }) { app appUserId } }`, nil))
 		if r.Get("upsertAppAccount.app") != "THREADS" {

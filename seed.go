@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profilegraph/profilegraph/cache"
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/postgres"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -528,6 +529,7 @@ func (g *seedGen) person(b *seedBatch, index int) {
 		}
 	}
 	linkedAt := make(map[profile.App]time.Time, len(apps))
+	var births []profile.Date
 	for i, app := range apps {
 		a := seedAccount{
 			id: g.uuid(index), personID: pid, app: app, appUserID: seedAppUserID(g.seed, app, index),
@@ -587,6 +589,7 @@ func (g *seedGen) person(b *seedBatch, index int) {
 			if g.chance(0.08) { // an age claimed differently in one app
 				a.birthdate = clampBirthdate(birth.AddDate(-1-g.r.IntN(4), g.r.IntN(12), 0))
 			}
+			births = append(births, profile.DateOf(a.birthdate))
 		}
 		b.accounts = append(b.accounts, a)
 	}
@@ -594,6 +597,10 @@ func (g *seedGen) person(b *seedBatch, index int) {
 	if g.chance(0.8) {
 		b.settings = append(b.settings, g.settings(pid, apps, personCreated))
 	}
+	// A minor holds no ADS consent (SPEC §6). Someone who is a minor today was one at
+	// seedEnd already (which lies before today), so deciding on seedEnd keeps the data
+	// deterministic and leaves no minor of today with one.
+	minor := consent.AgeRange(births, profile.DateOf(seedEnd)).Minor()
 	for _, s := range apps {
 		for _, t := range apps {
 			if s == t || !g.chance(0.5) {
@@ -613,7 +620,7 @@ func (g *seedGen) person(b *seedBatch, index int) {
 					grant(c.cat, profile.PurposeService)
 				}
 			}
-			if g.chance(0.08) {
+			if g.chance(0.08) && !minor { // the draw is kept: the random stream stays the same
 				grant(profile.CategoryProfile, profile.PurposeAds)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/internal/testdb"
 	"github.com/profilegraph/profilegraph/postgres"
 	"github.com/profilegraph/profilegraph/profile"
@@ -99,6 +100,35 @@ func TestSeedWritesValidLinkedData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("settings: %v", err)
 	}
+
+	t.Run("no minor holds an ADS consent, adults do", func(t *testing.T) {
+		today := profile.DateOf(time.Now())
+		adultsWithAds, minors := 0, 0
+		for _, id := range ids {
+			var births []profile.Date
+			for _, a := range accounts[id] {
+				if a.Birthdate != nil {
+					births = append(births, *a.Birthdate)
+				}
+			}
+			minor := consent.AgeRange(births, today).Minor()
+			if minor {
+				minors++
+			}
+			for _, c := range consents[id] {
+				switch {
+				case c.Purpose != profile.PurposeAds:
+				case minor:
+					t.Fatalf("person %s is a minor (%v) and holds the ADS consent %+v", id, births, c.Key())
+				default:
+					adultsWithAds++
+				}
+			}
+		}
+		if minors == 0 || adultsWithAds == 0 {
+			t.Fatalf("%d minors and %d ADS consents of adults: the check covers nothing", minors, adultsWithAds)
+		}
+	})
 
 	t.Run("writes exactly the persons asked for", func(t *testing.T) {
 		if len(ids) != persons {

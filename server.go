@@ -211,11 +211,17 @@ func devTokens(secret []byte, data *demo.Data) ([]devToken, error) {
 	var out []devToken
 	if data != nil {
 		for _, u := range data.Users {
-			tok, err := auth.SignHS256(secret, auth.Claims{App: u.App, Subject: u.AppUserID, ExpiresAt: exp})
+			c := auth.Claims{App: u.App, Subject: u.AppUserID, ExpiresAt: exp}
+			label := fmt.Sprintf("%s on %s (%s) — %s", u.Name, u.App, u.AppUserID, u.Note)
+			if u.Purpose == profile.PurposeAds {
+				c.Purpose = "ads"
+				label = fmt.Sprintf("%s on %s (%s), purpose ads — %s", u.Name, u.App, u.AppUserID, u.Note)
+			}
+			tok, err := auth.SignHS256(secret, c)
 			if err != nil {
 				return nil, fmt.Errorf("mint dev token: %w", err)
 			}
-			out = append(out, devToken{Label: fmt.Sprintf("%s on %s (%s) — %s", u.Name, u.App, u.AppUserID, u.Note), Token: tok})
+			out = append(out, devToken{Label: label, Token: tok})
 		}
 	}
 	for _, app := range profile.Apps {

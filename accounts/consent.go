@@ -47,7 +47,9 @@ func consentDetail(k profile.ConsentKey) string {
 // exists returns it unchanged (original GrantedAt) and appends nothing; a new one appends
 // CONSENT_GRANTED.
 //
-// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); NOT_FOUND if the viewer's account is not
+// Errors: FORBIDDEN unless v is a user token not made for ads (purpose=ads); FORBIDDEN
+// with extensions reason MINOR for purpose ADS when the person's reconciled age is a
+// minor's (SPEC §6); NOT_FOUND if the viewer's account is not
 // known yet; BAD_USER_INPUT for an unknown app, category or purpose, equal apps, a viewer
 // who is not linked, or an app not linked to the person.
 func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in ConsentInput) (*profile.Consent, error) {
@@ -74,6 +76,11 @@ func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in Consen
 			if !slices.Contains(linked, app) {
 				return profile.Errorf(profile.BadUserInput, "%s is not linked to you", app)
 			}
+		}
+		// Rule 6: checked under the person lock, which every write of a linked
+		// birthdate takes too, so the age read here is the one the grant commits under.
+		if age := ageOf(accs, now); k.Purpose == profile.PurposeAds && age.Minor() {
+			return errMinorAds(age)
 		}
 		cm, err := tx.ConsentsByPerson(ctx, []string{pid})
 		if err != nil {

@@ -18,6 +18,9 @@ import (
 // Of concurrent links of one account, exactly one wins: the accounts are row-locked and
 // re-read before anything is decided.
 //
+// When the linked account's birthdate makes the person a minor, its ADS consents are
+// deleted in the same transaction, each with CONSENT_REVOKED (SPEC §6).
+//
 // Errors: FORBIDDEN unless v is a user token not made for ads; BAD_USER_INPUT if proof is
 // not a valid user token (service and purpose=ads tokens are not) or names the viewer's
 // own account; NOT_FOUND if either account is not known
@@ -77,9 +80,9 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 		}
 
 		held := []profile.App{mine.App}
+		var accs []*profile.Account
 		if pid != "" {
-			accs, err := personAccounts(ctx, tx, pid)
-			if err != nil {
+			if accs, err = personAccounts(ctx, tx, pid); err != nil {
 				return err
 			}
 			held = linkedApps(accs)
@@ -101,7 +104,11 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 			return err
 		}
 		personID = pid
-		return nil
+		if len(accs) == 0 {
+			return nil // a new person: it holds no consent yet
+		}
+		// The linked account's birthdate may make the person a minor (SPEC §6).
+		return protectMinor(ctx, tx, pid, append(accs, theirs), now, fmt.Sprintf("the birthdate of the %s account just linked", theirs.App))
 	})
 	if err != nil {
 		return "", err

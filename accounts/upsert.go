@@ -37,7 +37,9 @@ type upsertFields struct {
 // backend of v.App, and returns it as stored. Fields left nil keep their value; given
 // fields are validated and normalized, and UpdatedAt moves only when a value changed. A
 // change to a linked account (its profile fields or its devices) appends one
-// PROFILE_UPDATED to its person's activity. Given devices replace the stored list
+// PROFILE_UPDATED to its person's activity. A birthdate that makes a linked account's
+// person a minor deletes the person's ADS consents in the same transaction, each with
+// CONSENT_REVOKED (SPEC §6). Given devices replace the stored list
 // (SPEC §6); they do not move UpdatedAt, which dates the profile fields the merged
 // profile compares.
 //
@@ -101,6 +103,7 @@ func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in Up
 			out = acc
 			return nil
 		}
+		birthChanged := f.birthdate != nil && (acc.Birthdate == nil || *acc.Birthdate != *f.birthdate)
 		changed := f.apply(acc, now)
 		if changed {
 			acc.UpdatedAt = now
@@ -114,6 +117,17 @@ func (s *Service) UpsertAppAccount(ctx context.Context, v *profile.Viewer, in Up
 		}
 		if (changed || devicesChanged) && acc.Linked() {
 			if err := appendEvent(ctx, tx, acc.PersonID, profile.ActivityProfileUpdated, v.App, now, "updated by "+string(v.App)); err != nil {
+				return err
+			}
+		}
+		if birthChanged && acc.Linked() {
+			// The new birthdate may make the person a minor (SPEC §6); the person is
+			// locked, as in GrantConsent.
+			accs, err := personAccounts(ctx, tx, acc.PersonID)
+			if err != nil {
+				return err
+			}
+			if err := protectMinor(ctx, tx, acc.PersonID, accs, now, fmt.Sprintf("the birthdate %s pushed", v.App)); err != nil {
 				return err
 			}
 		}

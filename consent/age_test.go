@@ -70,3 +70,36 @@ func TestAgeDiscrepancy(t *testing.T) {
 		})
 	}
 }
+
+// TestGrantsOfReconcilesTheFreshAge: the grants of a privacy state carry the age of its
+// links' birthdates (the youngest wins), so rule 6 decides on the fresh state alone.
+func TestGrantsOfReconcilesTheFreshAge(t *testing.T) {
+	today := date(2026, time.March, 15)
+	fb, ig := profile.AppFacebook, profile.AppInstagram
+	tests := []struct {
+		name  string
+		st    *profile.PrivacyState
+		want  profile.AgeRange
+		minor bool
+	}{
+		{"no state", nil, profile.AgeUnknown, false},
+		{"links without birthdates", &profile.PrivacyState{Links: []profile.AccountLink{{App: fb}, {App: ig}}}, profile.AgeUnknown, false},
+		{"adult", &profile.PrivacyState{Links: []profile.AccountLink{{App: fb, Birthdate: date(1990, time.May, 1)}}}, profile.AgeAdult, false},
+		{"one linked app says 16", &profile.PrivacyState{Links: []profile.AccountLink{
+			{App: fb, Birthdate: date(1990, time.May, 1)}, {App: ig, Birthdate: date(2009, time.June, 1)}}}, profile.Age16To17, true},
+		{"18 today", &profile.PrivacyState{Links: []profile.AccountLink{{App: ig, Birthdate: date(2008, time.March, 15)}}}, profile.AgeAdult, false},
+		{"12", &profile.PrivacyState{Links: []profile.AccountLink{{App: ig, Birthdate: date(2014, time.January, 1)}}}, profile.AgeUnder13, true},
+		{"14", &profile.PrivacyState{Links: []profile.AccountLink{{App: ig, Birthdate: date(2012, time.January, 1)}}}, profile.Age13To15, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := consent.GrantsOf(tc.st, today)
+			if got := g.Age(); got != tc.want || got.Minor() != tc.minor {
+				t.Fatalf("Age() = %s (minor %v), want %s (minor %v)", got, got.Minor(), tc.want, tc.minor)
+			}
+		})
+	}
+	if got := (consent.Grants{}).Age(); got != profile.AgeUnknown || got.Minor() {
+		t.Fatalf("zero Grants: Age() = %s, want UNKNOWN, not a minor", got)
+	}
+}

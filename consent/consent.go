@@ -29,9 +29,12 @@ type Request struct {
 	Service bool
 }
 
-// Grants are a person's effective consents. The zero value grants nothing.
+// Grants are what the decision knows of the subject person P: its effective consents and
+// its reconciled age (promise 5), which protects a minor whatever the consents (rule 6).
+// The zero value grants nothing and knows no age (UNKNOWN, not a minor).
 type Grants struct {
 	keys map[profile.ConsentKey]struct{}
+	age  profile.AgeRange
 }
 
 // InForce returns the consents of a person whose accounts are in linkedApps that are in
@@ -58,6 +61,31 @@ func NewGrants(linkedApps []profile.App, consents []*profile.Consent) Grants {
 	return grantsOf(InForce(linkedApps, consents))
 }
 
+// GrantsOf returns the grants of a person whose privacy state, read fresh, is st: the
+// consents in force (NewGrants over st's linked apps) and the age reconciled from st's
+// birthdates on today (AgeRange). A nil st grants nothing and has an UNKNOWN age.
+func GrantsOf(st *profile.PrivacyState, today profile.Date) Grants {
+	var consents []*profile.Consent
+	if st != nil {
+		consents = st.Consents
+	}
+	return NewGrants(st.LinkedApps(), consents).WithAge(AgeRange(st.Birthdates(), today))
+}
+
+// WithAge returns g for a person whose reconciled age range is age.
+func (g Grants) WithAge(age profile.AgeRange) Grants {
+	g.age = age
+	return g
+}
+
+// Age is the person's reconciled age range; UNKNOWN when g knows none.
+func (g Grants) Age() profile.AgeRange {
+	if g.age == "" {
+		return profile.AgeUnknown
+	}
+	return g.age
+}
+
 // Has reports whether the consent k is in effect.
 func (g Grants) Has(k profile.ConsentKey) bool {
 	_, ok := g.keys[k]
@@ -72,6 +100,13 @@ type Decision struct {
 	// otherwise a FORBIDDEN or CONSENT_REQUIRED *profile.Error (the latter carries the
 	// category and sourceApp extensions).
 	Err *profile.Error
+	// Minor reports that rule 6 hid the value: the subject is a minor, the request is
+	// made for ads and the value would cross apps, so no consent can show it. It is set
+	// for every viewer, but only the owner's Err says so (FORBIDDEN, reason MINOR); anyone
+	// else's Err is the rule-2 answer, so that the response cannot tell a minor from a
+	// person without consents. The visibility check-up reads it: such a row has rule
+	// MINOR_PROTECTION and nothing it requires.
+	Minor bool
 }
 
 var visible = Decision{Visible: true}
@@ -84,12 +119,19 @@ var absent = Decision{}
 var (
 	forbiddenBy       [5]Decision
 	consentRequiredBy [5][5]Decision // [category][source app]
+	// Rule 6: the owner's FORBIDDEN reason MINOR, and everyone else's rule-2 answers
+	// (the very errors of forbiddenBy) marked Minor.
+	minorOwnerBy     [5]Decision
+	minorForbiddenBy [5]Decision
+	minorAbsent      = Decision{Minor: true}
 )
 
 func init() {
 	for _, c := range profile.Categories {
 		i := categoryIndex(c)
 		forbiddenBy[i] = Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
+		minorForbiddenBy[i] = Decision{Err: forbiddenBy[i].Err, Minor: true}
+		minorOwnerBy[i] = Decision{Minor: true, Err: minorError(c)}
 		for _, s := range profile.Apps {
 			consentRequiredBy[i][appOrder(s)] = Decision{Err: profile.ConsentRequiredError(c, s)}
 		}
@@ -101,6 +143,27 @@ func forbidden(c profile.Category) Decision {
 		return forbiddenBy[i]
 	}
 	return Decision{Err: profile.ForbiddenError(fmt.Sprintf("%s data", c))}
+}
+
+func minorError(c profile.Category) *profile.Error {
+	return profile.MinorError("%s data from another app is never used for ads of a minor", c)
+}
+
+// minor is rule 6's decision for category c, as the owner or as anyone else sees it.
+func minor(c profile.Category, owner bool) Decision {
+	i := categoryIndex(c)
+	switch {
+	case c == profile.CategoryProfile && !owner:
+		return minorAbsent
+	case i < 0 && owner:
+		return Decision{Minor: true, Err: minorError(c)}
+	case i < 0:
+		return Decision{Minor: true, Err: forbidden(c).Err}
+	case owner:
+		return minorOwnerBy[i]
+	default:
+		return minorForbiddenBy[i]
+	}
 }
 
 func consentRequired(c profile.Category, s profile.App) Decision {
@@ -124,6 +187,11 @@ func consentRequired(c profile.Category, s profile.App) Decision {
 //  4. Purpose ADS and S ≠ T: (S→T, c, ADS) is required as well; without it the owner
 //     gets CONSENT_REQUIRED and anyone else a silently absent value.
 //  5. Consents naming unlinked apps were already dropped by NewGrants.
+//  6. Minors, checked right after rule 1: when g's age is a minor's (UNDER_13, AGE_13_15,
+//     AGE_16_17; UNKNOWN is not), purpose ADS and S ≠ T see nothing whatever the
+//     consents: the owner gets FORBIDDEN with extensions reason MINOR (never
+//     CONSENT_REQUIRED: no consent can help), anyone else the rule-2 answer (silently
+//     absent for PROFILE, FORBIDDEN otherwise). The Decision is marked Minor.
 //
 // Before all of them, an app's own records: a service token of T sees every category of
 // every account of T (S = T), linked or not, whatever the purpose; it pushed them. For
@@ -156,6 +224,10 @@ func Decide(r Request, src *profile.Account, g Grants, c profile.Category) Decis
 	}
 
 	owner := IsOwner(r, src.PersonID)
+	// Rule 6: a minor's data never crosses apps for ads.
+	if r.Purpose == profile.PurposeAds && s != t && g.age.Minor() {
+		return minor(c, owner)
+	}
 	// Rule 2: outsiders see PROFILE data only.
 	if !owner && c != profile.CategoryProfile {
 		return forbidden(c)

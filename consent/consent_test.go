@@ -16,10 +16,24 @@ const (
 	absent                         // hidden, no error
 	forbidden                      // hidden, FORBIDDEN
 	consentRequired                // hidden, CONSENT_REQUIRED
+	forbiddenMinor                 // hidden, FORBIDDEN with reason MINOR
 )
 
 func (o outcome) String() string {
-	return [...]string{"shown", "absent", "forbidden", "consentRequired"}[o]
+	return [...]string{"shown", "absent", "forbidden", "consentRequired", "forbiddenMinor"}[o]
+}
+
+// ages are the age dimension of the exhaustive table: every range of SPEC §3.
+var ages = []profile.AgeRange{profile.AgeAdult, profile.AgeUnder13, profile.Age13To15, profile.Age16To17, profile.AgeUnknown}
+
+// protectedMinor says, from SPEC §5 rule 6 alone, whether the value is hidden because
+// the person is a minor: the account is linked (rule 1 comes first), the request is made
+// for ads, the value crosses apps, and the age range is one of the three minor ones
+// (UNKNOWN is not a minor).
+func protectedMinor(v viewerKind, sameApp bool, p profile.Purpose, age profile.AgeRange) bool {
+	linked := v != unlinkedSelf && v != unlinkedOther && v != serviceUnlinked
+	isMinor := age == "UNDER_13" || age == "AGE_13_15" || age == "AGE_16_17"
+	return linked && p == profile.PurposeAds && !sameApp && isMinor
 }
 
 // viewerKind is who asks, relative to the account that holds the value.
@@ -47,8 +61,20 @@ const (
 
 // expect is the contract of SPEC §5 spelled out per kind of viewer, written from the
 // spec's prose rather than from the implementation.
-func expect(v viewerKind, sameApp, serviceConsent, adsConsent bool, p profile.Purpose, c profile.Category) outcome {
+func expect(v viewerKind, sameApp, serviceConsent, adsConsent bool, p profile.Purpose, c profile.Category, age profile.AgeRange) outcome {
 	isProfile := c == profile.CategoryProfile
+	// Rule 6: a minor's data never crosses apps for ads, whatever the consents. The
+	// owner is told why; anyone else gets what rule 2 gives a person without consents.
+	if protectedMinor(v, sameApp, p, age) {
+		switch {
+		case v == owner:
+			return forbiddenMinor
+		case isProfile:
+			return absent
+		default:
+			return forbidden
+		}
+	}
 	// Cross-app data needs the SERVICE consent, and for ads the ADS consent too.
 	crossAppAllowed := serviceConsent && (p != profile.PurposeAds || adsConsent)
 
@@ -147,7 +173,14 @@ func assertDecision(tb testing.TB, got consent.Decision, want outcome, c profile
 	if got.Visible || got.Err == nil {
 		tb.Fatalf("got visible=%v err=%v, want %s", got.Visible, got.Err, want)
 	}
+	if _, ok := got.Err.Extensions["reason"]; ok != (want == forbiddenMinor) {
+		tb.Fatalf("got extensions %v, want a reason only for %s", got.Err.Extensions, forbiddenMinor)
+	}
 	switch want {
+	case forbiddenMinor:
+		if got.Err.Code != profile.Forbidden || got.Err.Extensions["reason"] != "MINOR" {
+			tb.Fatalf("got %s with extensions %v, want FORBIDDEN with reason MINOR", got.Err.Code, got.Err.Extensions)
+		}
 	case forbidden:
 		if got.Err.Code != profile.Forbidden {
 			tb.Fatalf("got code %s, want FORBIDDEN", got.Err.Code)
@@ -167,47 +200,69 @@ func TestDecideExhaustive(t *testing.T) {
 	bools := []bool{false, true}
 	purposes := []profile.Purpose{profile.PurposeService, profile.PurposeAds}
 	counts := map[outcome]int{}
-	n := 0
+	n, minors := 0, 0
 	for _, v := range viewers {
 		for _, sameApp := range bools {
 			for _, svc := range bools {
 				for _, ads := range bools {
 					for _, p := range purposes {
 						for _, c := range profile.Categories {
-							s := appOther
-							if sameApp {
-								s = appT
+							for _, age := range ages {
+								s := appOther
+								if sameApp {
+									s = appT
+								}
+								src := &profile.Account{ID: srcID, App: s, AppUserID: "u1", PersonID: personP}
+								if v == unlinkedSelf || v == unlinkedOther || v == serviceUnlinked {
+									src.PersonID = ""
+								}
+								consents := decoys(s, appT, c)
+								if svc {
+									consents = append(consents, &profile.Consent{PersonID: personP, SourceApp: s, TargetApp: appT, Category: c, Purpose: profile.PurposeService})
+								}
+								if ads {
+									consents = append(consents, &profile.Consent{PersonID: personP, SourceApp: s, TargetApp: appT, Category: c, Purpose: profile.PurposeAds})
+								}
+								g := consent.NewGrants(profile.Apps, consents).WithAge(age)
+								want := expect(v, sameApp, svc, ads, p, c, age)
+								wantMinor := protectedMinor(v, sameApp, p, age)
+								counts[want]++
+								n++
+								if wantMinor {
+									minors++
+								}
+								name := fmt.Sprintf("%s/sameApp=%v/service=%v/ads=%v/%s/%s/%s", v, sameApp, svc, ads, p, c, age)
+								t.Run(name, func(t *testing.T) {
+									r := requestFor(v, p)
+									got := consent.Decide(r, src, g, c)
+									assertDecision(t, got, want, c, s)
+									if got.Minor != wantMinor {
+										t.Fatalf("Minor = %v, want %v", got.Minor, wantMinor)
+									}
+									// An outsider cannot tell a minor from an adult without
+									// consents: the very same answer.
+									if wantMinor && v != owner {
+										base := consent.Decide(r, src, consent.NewGrants(profile.Apps, nil).WithAge(profile.AgeAdult), c)
+										if got.Visible != base.Visible || !sameErr(got.Err, base.Err) {
+											t.Fatalf("a minor's answer %+v differs from an adult's without consents %+v", got, base)
+										}
+									}
+								})
 							}
-							src := &profile.Account{ID: srcID, App: s, AppUserID: "u1", PersonID: personP}
-							if v == unlinkedSelf || v == unlinkedOther || v == serviceUnlinked {
-								src.PersonID = ""
-							}
-							consents := decoys(s, appT, c)
-							if svc {
-								consents = append(consents, &profile.Consent{PersonID: personP, SourceApp: s, TargetApp: appT, Category: c, Purpose: profile.PurposeService})
-							}
-							if ads {
-								consents = append(consents, &profile.Consent{PersonID: personP, SourceApp: s, TargetApp: appT, Category: c, Purpose: profile.PurposeAds})
-							}
-							g := consent.NewGrants(profile.Apps, consents)
-							want := expect(v, sameApp, svc, ads, p, c)
-							counts[want]++
-							n++
-							name := fmt.Sprintf("%s/sameApp=%v/service=%v/ads=%v/%s/%s", v, sameApp, svc, ads, p, c)
-							t.Run(name, func(t *testing.T) {
-								got := consent.Decide(requestFor(v, p), src, g, c)
-								assertDecision(t, got, want, c, s)
-							})
 						}
 					}
 				}
 			}
 		}
 	}
-	if n != 7*2*2*2*2*5 {
-		t.Fatalf("ran %d cases, want %d", n, 7*2*2*2*2*5)
+	if n != 7*2*2*2*2*5*5 {
+		t.Fatalf("ran %d cases, want %d", n, 7*2*2*2*2*5*5)
 	}
-	for _, o := range []outcome{shown, absent, forbidden, consentRequired} {
+	// Rule 6 applies to the 4 linked viewer kinds, cross-app, for ads, at 3 ages.
+	if minors != 4*1*2*2*1*5*3 {
+		t.Fatalf("%d cases protect a minor, want %d", minors, 4*2*2*5*3)
+	}
+	for _, o := range []outcome{shown, absent, forbidden, consentRequired, forbiddenMinor} {
 		if counts[o] == 0 {
 			t.Errorf("no case expects %s: the table does not cover every outcome", o)
 		}

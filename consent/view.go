@@ -118,12 +118,20 @@ type PersonView struct {
 	Accounts []*AccountView
 	// Consents are P's consents in force (InForce).
 	Consents []*profile.Consent
-	Profile  ProfileView
+	// Age is P's reconciled age range (AgeRange), the one every decision of the view
+	// used (rule 6).
+	Age profile.AgeRange
+	// Grants are what the view decided under (Consents and Age): a decision for another
+	// request about P (the visibility check-up's target app and audience) uses them too.
+	Grants  Grants
+	Profile ProfileView
 }
 
 // NewPersonView decides, for r, every field of person personID whose linked accounts
-// are accounts (each carrying its fresh link) and whose stored consents are consents.
-func NewPersonView(r Request, personID string, accounts []*profile.Account, consents []*profile.Consent) *PersonView {
+// are accounts (each carrying its fresh link), whose stored consents are consents and
+// whose reconciled age range is age (AgeRange over the fresh birthdates of all of P's
+// linked accounts; "" counts as UNKNOWN).
+func NewPersonView(r Request, personID string, accounts []*profile.Account, consents []*profile.Consent, age profile.AgeRange) *PersonView {
 	apps := make([]profile.App, 0, len(accounts))
 	for _, a := range accounts {
 		if a != nil {
@@ -131,8 +139,8 @@ func NewPersonView(r Request, personID string, accounts []*profile.Account, cons
 		}
 	}
 	in := InForce(apps, consents)
-	g := grantsOf(in)
-	v := &PersonView{PersonID: personID, Request: r, Consents: in}
+	g := grantsOf(in).WithAge(age)
+	v := &PersonView{PersonID: personID, Request: r, Consents: in, Age: g.Age(), Grants: g}
 	v.Accounts = make([]*AccountView, 0, len(accounts))
 	for _, a := range accounts {
 		if a != nil && a.PersonID == personID {

@@ -17,6 +17,7 @@ type randomWorld struct {
 	personID string
 	accounts []*profile.Account
 	consents []*profile.Consent
+	age      profile.AgeRange
 	req      consent.Request
 }
 
@@ -68,6 +69,8 @@ func newRandomWorld(r *rand.Rand) randomWorld {
 	if r.IntN(3) == 0 {
 		w.req.Purpose = profile.PurposeAds
 	}
+	ages := []profile.AgeRange{"", profile.AgeUnknown, profile.AgeAdult, profile.AgeUnder13, profile.Age13To15, profile.Age16To17}
+	w.age = ages[r.IntN(len(ages))]
 	return w
 }
 
@@ -116,15 +119,23 @@ func TestPersonViewIsTheDecisionOfEveryField(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 1))
 	for i := range 2000 {
 		w := newRandomWorld(r)
-		v := consent.NewPersonView(w.req, w.personID, w.accounts, w.consents)
-		g := consent.NewGrants(appsOf(w.accounts), w.consents)
-		name := fmt.Sprintf("world %d (%+v)", i, w.req)
+		v := consent.NewPersonView(w.req, w.personID, w.accounts, w.consents, w.age)
+		g := consent.NewGrants(appsOf(w.accounts), w.consents).WithAge(w.age)
+		name := fmt.Sprintf("world %d (%+v, age %q)", i, w.req, w.age)
+		if want := g.Age(); v.Age != want || v.Grants.Age() != want || (w.age != "" && want != w.age) {
+			t.Fatalf("%s: view age %s (grants %s), want %s", name, v.Age, v.Grants.Age(), want)
+		}
+		for _, c := range w.consents {
+			if v.Grants.Has(c.Key()) != g.Has(c.Key()) {
+				t.Fatalf("%s: the view's grants disagree on %+v", name, c.Key())
+			}
+		}
 		if len(v.Accounts) != len(w.accounts) {
 			t.Fatalf("%s: %d account views, want %d", name, len(v.Accounts), len(w.accounts))
 		}
 		for j, av := range v.Accounts {
 			for _, c := range profile.Categories {
-				if got, want := av.Decision(c), consent.Decide(w.req, w.accounts[j], g, c); got.Visible != want.Visible || !sameErr(got.Err, want.Err) {
+				if got, want := av.Decision(c), consent.Decide(w.req, w.accounts[j], g, c); got.Visible != want.Visible || got.Minor != want.Minor || !sameErr(got.Err, want.Err) {
 					t.Fatalf("%s: %s %s = %+v, Decide says %+v", name, av.Account.App, c, got, want)
 				}
 			}

@@ -75,6 +75,8 @@ type Loaders struct {
 	accountPerson map[string]*flight[string]
 	grants        map[string]consent.Grants
 	views         map[string]*consent.PersonView
+	// today is the date the request's ages are reconciled on (consent.AgeRange).
+	today profile.Date
 }
 
 // viewerState is the request's asker as the decision sees it.
@@ -124,6 +126,7 @@ func New(r Readers, wait time.Duration) *Loaders {
 		accountPerson: map[string]*flight[string]{},
 		grants:        map[string]consent.Grants{},
 		views:         map[string]*consent.PersonView{},
+		today:         profile.DateOf(time.Now().UTC()),
 	}
 	l.accounts = dataloadgen.NewMappedLoader(r.Content.AccountsByID, opt)
 	l.activity = dataloadgen.NewMappedLoader(l.fetchActivity, opt)
@@ -322,7 +325,9 @@ func (l *Loaders) Privacy(ctx context.Context, personID string) (*profile.Privac
 	return f.wait(ctx)
 }
 
-// grantsOf returns the effective consents of person id, whose state the request holds.
+// grantsOf returns the effective consents and the reconciled age of person id, whose
+// state the request holds: both come from the fresh read, the age from the birthdates
+// of the fresh links, never from account content that a cache may hold.
 func (l *Loaders) grantsOf(id string) consent.Grants {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -333,7 +338,7 @@ func (l *Loaders) grantsOf(id string) consent.Grants {
 	if f := l.states[id]; f != nil {
 		st = f.v // settled: callers waited in fresh
 	}
-	g := consent.NewGrants(st.LinkedApps(), stateConsents(st))
+	g := consent.GrantsOf(st, l.today)
 	l.grants[id] = g
 	return g
 }
@@ -407,7 +412,7 @@ func (l *Loaders) PersonViews(ctx context.Context, ids []string) ([]*consent.Per
 				}
 			}
 		}
-		built[id] = consent.NewPersonView(req, id, accs, stateConsents(st))
+		built[id] = consent.NewPersonView(req, id, accs, stateConsents(st), l.grantsOf(id).Age())
 	}
 	l.mu.Lock()
 	for id, v := range built {
@@ -498,10 +503,11 @@ func (l *Loaders) personOfAccount(id string) string {
 	return ""
 }
 
-// withLink returns a as linked to personID by link: a itself when it already says so,
-// else a copy.
+// withLink returns a as linked to personID by link, with the birthdate the fresh link
+// carries (the one the person's age was reconciled from, so that what a request shows
+// agrees with what protected it): a itself when it already says so, else a copy.
 func withLink(a *profile.Account, personID string, link profile.AccountLink) *profile.Account {
-	if a.PersonID == personID && linkedAtEqual(a.LinkedAt, link.LinkedAt) {
+	if a.PersonID == personID && linkedAtEqual(a.LinkedAt, link.LinkedAt) && birthdateEqual(a.Birthdate, link.Birthdate) {
 		return a
 	}
 	c := a.Clone()
@@ -510,7 +516,19 @@ func withLink(a *profile.Account, personID string, link profile.AccountLink) *pr
 		t := link.LinkedAt
 		c.LinkedAt = &t
 	}
+	c.Birthdate = nil
+	if !link.Birthdate.IsZero() {
+		d := link.Birthdate
+		c.Birthdate = &d
+	}
 	return c
+}
+
+func birthdateEqual(have *profile.Date, want profile.Date) bool {
+	if want.IsZero() {
+		return have == nil || have.IsZero()
+	}
+	return have != nil && *have == want
 }
 
 func linkedAtEqual(have *time.Time, want time.Time) bool {

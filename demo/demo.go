@@ -19,7 +19,9 @@
 //     cross-posts and WHATSAPP's devices are CONSENT_REQUIRED.
 //   - Bob links FACEBOOK, INSTAGRAM and THREADS and granted nothing: nothing crosses. His
 //     INSTAGRAM birthdate makes him 16 on the seeding day and his FACEBOOK one an adult:
-//     ageRange AGE_16_17 (the youngest wins) and ageDiscrepancy true.
+//     ageRange AGE_16_17 (the youngest wins) and ageDiscrepancy true. Being a minor, he
+//     can grant no ADS consent, and an ads request (his FACEBOOK ads token) gets every
+//     other app's value as FORBIDDEN with reason MINOR (SPEC §5 rule 6).
 //   - Carol links MESSENGER and INSTAGRAM with MESSENGER→INSTAGRAM CONTACT only: in
 //     INSTAGRAM she sees MESSENGER's phone, while MESSENGER's avatar is CONSENT_REQUIRED
 //     for her and absent for anyone else.
@@ -44,7 +46,9 @@ import (
 // Data describes what Seed wrote.
 type Data struct {
 	// Users lists every demo account, in a fixed order (Alice, Bob, Carol, Dave; each
-	// person's accounts ordered as profile.Apps); the server prints a dev token for each.
+	// person's accounts ordered as profile.Apps), an account that shows a rule of ads
+	// requests followed by itself once more with Purpose ads; the server prints a dev
+	// token for each.
 	Users []User
 }
 
@@ -54,7 +58,10 @@ type User struct {
 	App       profile.App // the token's `app`
 	AppUserID string      // the token's `sub`
 	PersonID  string      // empty for an account linked to no one
-	Note      string      // what to try as this user
+	// Purpose is the token's `purpose`: PurposeAds for a request made to personalize
+	// ads, "" for an ordinary user token.
+	Purpose profile.Purpose
+	Note    string // what to try as this user
 }
 
 // namespace roots the demo's name-based UUIDs.
@@ -78,6 +85,9 @@ type member struct {
 	// crossPosts are recorded after the settings (their rules must exist), in order.
 	crossPosts []demoCrossPost
 	since      time.Duration // how long ago the person linked
+	// adsNotes list an account of the app a second time, with an ads token (Purpose
+	// ads), and say what to try with it.
+	adsNotes map[profile.App]string
 }
 
 type demoAccount struct {
@@ -109,6 +119,12 @@ func Seed(ctx context.Context, s profile.Store, now time.Time) (*Data, error) {
 				Name: m.name, App: a.account.App, AppUserID: a.account.AppUserID,
 				PersonID: a.account.PersonID, Note: a.note,
 			})
+			if note := m.adsNotes[a.account.App]; note != "" {
+				data.Users = append(data.Users, User{
+					Name: m.name, App: a.account.App, AppUserID: a.account.AppUserID,
+					PersonID: a.account.PersonID, Purpose: profile.PurposeAds, Note: note,
+				})
+			}
 		}
 	}
 	marker := members[0].accounts[0].account.Key() // Alice's FACEBOOK account
@@ -362,9 +378,14 @@ func cast(now time.Time) []member {
 		{
 			name: "Bob", linked: true, since: 14 * day,
 			accounts: []demoAccount{
-				{account: bobFB, note: "no consents: nothing crosses between his apps; ageRange AGE_16_17 and ageDiscrepancy true"},
+				{account: bobFB, note: "no consents: nothing crosses between his apps (INSTAGRAM's bio is CONSENT_REQUIRED here); ageRange AGE_16_17 and ageDiscrepancy true; " +
+					"as a minor he cannot grant ADS consents: grantConsent(purpose: ADS) is FORBIDDEN with reason MINOR"},
 				{account: bobIG, note: "his INSTAGRAM birthdate makes him 16: the youngest birthdate wins"},
 				{account: bobTH, note: "FACEBOOK's email is CONSENT_REQUIRED here; as an outsider, query Alice's person: only THREADS-visible PROFILE values show"},
+			},
+			adsNotes: map[profile.App]string{
+				profile.AppFacebook: "an ads request for a 16-year-old: viewer { profile { bio } } is FORBIDDEN with reason MINOR, never CONSENT_REQUIRED, " +
+					"since no consent can let a minor's INSTAGRAM or THREADS data reach FACEBOOK's ads; FACEBOOK's own values and ageRange still show",
 			},
 		},
 		{

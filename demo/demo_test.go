@@ -60,14 +60,16 @@ func accounts(tb testing.TB, s profile.Reader, d *demo.Data) map[profile.Account
 func TestSeedUsers(t *testing.T) {
 	s, d := mustSeed(t)
 	want := []struct {
-		name   string
-		app    profile.App
-		linked bool
+		name    string
+		app     profile.App
+		linked  bool
+		purpose profile.Purpose
 	}{
-		{"Alice", profile.AppFacebook, true}, {"Alice", profile.AppInstagram, true}, {"Alice", profile.AppWhatsApp, true},
-		{"Bob", profile.AppFacebook, true}, {"Bob", profile.AppInstagram, true}, {"Bob", profile.AppThreads, true},
-		{"Carol", profile.AppMessenger, true}, {"Carol", profile.AppInstagram, true},
-		{"Dave", profile.AppThreads, false},
+		{"Alice", profile.AppFacebook, true, ""}, {"Alice", profile.AppInstagram, true, ""}, {"Alice", profile.AppWhatsApp, true, ""},
+		{"Bob", profile.AppFacebook, true, ""}, {"Bob", profile.AppFacebook, true, profile.PurposeAds},
+		{"Bob", profile.AppInstagram, true, ""}, {"Bob", profile.AppThreads, true, ""},
+		{"Carol", profile.AppMessenger, true, ""}, {"Carol", profile.AppInstagram, true, ""},
+		{"Dave", profile.AppThreads, false, ""},
 	}
 	if len(d.Users) != len(want) {
 		t.Fatalf("Seed lists %d users, want %d", len(d.Users), len(want))
@@ -76,8 +78,8 @@ func TestSeedUsers(t *testing.T) {
 	persons := map[string]string{}
 	for i, w := range want {
 		u := d.Users[i]
-		if u.Name != w.name || u.App != w.app {
-			t.Errorf("user %d = %s in %s, want %s in %s", i, u.Name, u.App, w.name, w.app)
+		if u.Name != w.name || u.App != w.app || u.Purpose != w.purpose {
+			t.Errorf("user %d = %s in %s (purpose %q), want %s in %s (purpose %q)", i, u.Name, u.App, u.Purpose, w.name, w.app, w.purpose)
 		}
 		if u.Note == "" || u.AppUserID == "" {
 			t.Errorf("user %d (%s in %s) lacks a note or an appUserId", i, u.Name, u.App)

@@ -27,16 +27,15 @@ func errOf(e *profile.Error) error {
 // Person is a person as one request sees it. View is nil when the request asked for no
 // field that needs it (only id); such a Person answers its id alone.
 type Person struct {
-	ID    string
-	View  *consent.PersonView
-	Today profile.Date
+	ID   string
+	View *consent.PersonView
 	// accounts are the views of the linked accounts, made on first use.
 	accounts []*AppAccount
 }
 
 // NewPerson wraps the view v of person id (v may be nil, see Person).
-func NewPerson(id string, v *consent.PersonView, today profile.Date) *Person {
-	p := &Person{ID: id, View: v, Today: today}
+func NewPerson(id string, v *consent.PersonView) *Person {
+	p := &Person{ID: id, View: v}
 	if v != nil {
 		p.accounts = make([]*AppAccount, len(v.Accounts))
 		for i, av := range v.Accounts {
@@ -76,12 +75,13 @@ func (p *Person) Profile() (*Profile, error) {
 	return &Profile{V: &p.View.Profile}, nil
 }
 
-// AgeRange is the reconciled age range (protective: ads requests of the owner see it).
+// AgeRange is the reconciled age range (protective: ads requests of the owner see it):
+// the one the view's decisions used, from the fresh birthdates of all linked accounts.
 func (p *Person) AgeRange() (*profile.AgeRange, error) {
 	if err := p.owner("Person.ageRange", true); err != nil {
 		return nil, err
 	}
-	ar := consent.AgeRange(birthdates(p.View), p.Today)
+	ar := p.View.Age
 	return &ar, nil
 }
 

@@ -252,8 +252,13 @@ func (s *state) privacyByPerson(personIDs []string) map[string]*profile.PrivacyS
 				continue
 			}
 			l := profile.AccountLink{AccountID: aid, App: app}
-			if a := s.accounts[aid]; a != nil && a.LinkedAt != nil {
-				l.LinkedAt = *a.LinkedAt
+			if a := s.accounts[aid]; a != nil {
+				if a.LinkedAt != nil {
+					l.LinkedAt = *a.LinkedAt
+				}
+				if a.Birthdate != nil {
+					l.Birthdate = *a.Birthdate
+				}
 			}
 			st.Links = append(st.Links, l)
 		}

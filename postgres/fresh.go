@@ -23,10 +23,10 @@ WITH ids AS (
     UNION
     SELECT person_id FROM accounts WHERE id = ANY($4::uuid[]) AND person_id IS NOT NULL)
 SELECT person_id, 0 AS kind, id AS account_id, app, NULL::text AS target_app, NULL::text AS category,
-       NULL::text AS purpose, linked_at AS ts
+       NULL::text AS purpose, linked_at AS ts, birthdate
 FROM accounts WHERE person_id IN (SELECT id FROM ids)
 UNION ALL
-SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at
+SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at, NULL::date
 FROM consents WHERE person_id IN (SELECT id FROM ids)`
 )
 

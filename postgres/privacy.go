@@ -12,17 +12,18 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// privacyByPersonSQL reads the links and the consents of the persons in $1 in one
-// statement, so that both come from one snapshot: a concurrent unlink can never show up
-// in one half and not in the other. Rows come unordered and with uuids as uuids:
+// privacyByPersonSQL reads the links (with the accounts' birthdates, which make the
+// person's reconciled age) and the consents of the persons in $1 in one statement, so
+// that all come from one snapshot: a concurrent unlink can never show up in one half and
+// not in the other. Rows come unordered and with uuids as uuids:
 // scanPrivacy orders them (a text sort in the database cost six times the rest of the
 // query, which runs on every request).
 const privacyByPersonSQL = `
 SELECT person_id, 0 AS kind, id AS account_id, app, NULL::text AS target_app, NULL::text AS category,
-       NULL::text AS purpose, linked_at AS ts
+       NULL::text AS purpose, linked_at AS ts, birthdate
 FROM accounts WHERE person_id = ANY($1)
 UNION ALL
-SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at
+SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at, NULL::date
 FROM consents WHERE person_id = ANY($1)`
 
 // PrivacyByPerson returns the links and consents of each person in one query (one
@@ -54,9 +55,10 @@ func scanPrivacy(rows pgx.Rows, out map[string]*profile.PrivacyState) error {
 		app                  string
 		target, cat, purpose pgtype.Text
 		ts                   pgtype.Timestamptz
+		birth                pgtype.Date
 		names                = map[[16]byte]string{}
 	)
-	_, err := pgx.ForEachRow(rows, []any{&pid, &kind, &accountID, &app, &target, &cat, &purpose, &ts}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&pid, &kind, &accountID, &app, &target, &cat, &purpose, &ts, &birth}, func() error {
 		id, ok := names[pid.Bytes]
 		if !ok {
 			id = uuidString(pid.Bytes)
@@ -72,7 +74,11 @@ func scanPrivacy(rows pgx.Rows, out map[string]*profile.PrivacyState) error {
 			at = ts.Time.UTC()
 		}
 		if kind == 0 {
-			st.Links = append(st.Links, profile.AccountLink{AccountID: uuidString(accountID.Bytes), App: internApp(app), LinkedAt: at})
+			l := profile.AccountLink{AccountID: uuidString(accountID.Bytes), App: internApp(app), LinkedAt: at}
+			if birth.Valid {
+				l.Birthdate = profile.DateOf(birth.Time)
+			}
+			st.Links = append(st.Links, l)
 			return nil
 		}
 		st.Consents = append(st.Consents, &profile.Consent{

@@ -87,3 +87,14 @@ func ConsentRequiredError(category Category, source App) *Error {
 func ForbiddenError(what string) *Error {
 	return Errorf(Forbidden, "%s is visible to its owner only", what)
 }
+
+// ReasonMinor is extensions.reason of a FORBIDDEN that protects a minor (SPEC §5 rule 6,
+// §6 "Minors and ADS consents"): no consent can change it, so a UI must not ask for one.
+const ReasonMinor = "MINOR"
+
+// MinorError is a FORBIDDEN with extensions reason MINOR and a formatted message.
+func MinorError(format string, args ...any) *Error {
+	e := Errorf(Forbidden, format, args...)
+	e.Extensions = map[string]any{"reason": ReasonMinor}
+	return e
+}

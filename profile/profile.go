@@ -92,6 +92,12 @@ const (
 	AgeUnknown AgeRange = "UNKNOWN"
 )
 
+// Minor reports whether a person of range r is a minor (SPEC §5 rule 6): UNDER_13,
+// AGE_13_15 or AGE_16_17. UNKNOWN (and the zero value) is not a minor.
+func (r AgeRange) Minor() bool {
+	return r == AgeUnder13 || r == Age13To15 || r == Age16To17
+}
+
 // Field names a gated profile field, as the schema spells it.
 type Field string
 

@@ -46,10 +46,16 @@ type AccountLink struct {
 	App       App
 	// LinkedAt is when the account was linked; zero if the store does not know.
 	LinkedAt time.Time
+	// Birthdate is the account's birthdate now (zero: none). It is part of the fresh
+	// state because the person's reconciled age decides what ads requests see (SPEC §5
+	// rule 6): a birthdate that makes a person a minor takes effect on the next request,
+	// on every replica, like a revoke, whatever the cache holds of the account.
+	Birthdate Date
 }
 
 // PrivacyState is what the consent decision needs about a person, read fresh on every
-// request: which accounts are linked to it now and which consents it holds now.
+// request: which accounts are linked to it now (with their birthdates, which make its
+// reconciled age) and which consents it holds now.
 type PrivacyState struct {
 	// Links are the person's linked accounts, ordered as Apps.
 	Links []AccountLink
@@ -82,6 +88,21 @@ func (s *PrivacyState) LinkedApps() []App {
 		apps[i] = l.App
 	}
 	return apps
+}
+
+// Birthdates lists the non-zero birthdates of the person's linked accounts, ordered as
+// Links. A nil state has none.
+func (s *PrivacyState) Birthdates() []Date {
+	if s == nil {
+		return nil
+	}
+	out := make([]Date, 0, len(s.Links))
+	for _, l := range s.Links {
+		if !l.Birthdate.IsZero() {
+			out = append(out, l.Birthdate)
+		}
+	}
+	return out
 }
 
 // Store is a profilegraph store: PostgreSQL in production, memory for `go run .`.

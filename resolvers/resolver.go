@@ -4,8 +4,6 @@
 package resolvers
 
 import (
-	"time"
-
 	"github.com/profilegraph/profilegraph/accounts"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -16,13 +14,4 @@ type Resolver struct {
 	Store profile.Store
 	// Accounts runs every mutation.
 	Accounts *accounts.Service
-	// Now is the clock (age ranges); time.Now when nil.
-	Now func() time.Time
-}
-
-func (r *Resolver) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }

@@ -21,8 +21,6 @@ func viewer(ctx context.Context) (*profile.Viewer, error) {
 	return v, nil
 }
 
-func (r *Resolver) today() profile.Date { return profile.DateOf(r.now().UTC()) }
-
 // personFieldsWithoutView are the Person fields that need no view of the person.
 var personFieldsWithoutView = map[string]bool{"id": true, "__typename": true}
 
@@ -59,7 +57,7 @@ func (r *Resolver) persons(ctx context.Context, ids []string) ([]*gqlmodel.Perso
 		}
 		views = vs
 	}
-	today, j := r.today(), 0
+	j := 0
 	for i, id := range ids {
 		if id == "" {
 			continue
@@ -69,7 +67,7 @@ func (r *Resolver) persons(ctx context.Context, ids []string) ([]*gqlmodel.Perso
 			v = views[j]
 		}
 		j++
-		out[i] = gqlmodel.NewPerson(id, v, today)
+		out[i] = gqlmodel.NewPerson(id, v)
 	}
 	return out, nil
 }
@@ -148,7 +146,7 @@ func (r *Resolver) appAccounts(ctx context.Context, accs []*profile.Account) ([]
 			if err != nil {
 				return nil, err
 			}
-			owner = gqlmodel.NewPerson(a.PersonID, pv, r.today())
+			owner = gqlmodel.NewPerson(a.PersonID, pv)
 		}
 		var o *gqlmodel.Person
 		if owner != nil && owner.ID == a.PersonID {

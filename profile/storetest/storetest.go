@@ -1240,6 +1240,9 @@ func linksOf(accs ...*profile.Account) []profile.AccountLink {
 	out := make([]profile.AccountLink, len(accs))
 	for i, a := range accs {
 		out[i] = profile.AccountLink{AccountID: a.ID, App: a.App, LinkedAt: a.LinkedAt.UTC()}
+		if a.Birthdate != nil {
+			out[i].Birthdate = *a.Birthdate
+		}
 	}
 	return out
 }
@@ -1301,6 +1304,20 @@ func testPrivacyFollowsWrites(t *testing.T, s profile.Store) {
 		return err
 	})
 	same(t, "after the revocation", privacyOf(t, s, p.ID), &profile.PrivacyState{Links: linksOf(fb, ig)})
+
+	// The birthdates of the links are the accounts' current ones (the reconciled age
+	// protects minors from the next read on), and none is a zero date.
+	younger, none := ig.Clone(), fb.Clone()
+	younger.Birthdate = &profile.Date{Year: 2012, Month: time.February, Day: 29}
+	none.Birthdate = nil
+	inTx(t, s, func(ctx context.Context, tx profile.Tx) error {
+		return errors.Join(tx.UpdateAccount(ctx, younger), tx.UpdateAccount(ctx, none))
+	})
+	fb, ig = none, younger
+	same(t, "after a birthdate changed and one was removed", privacyOf(t, s, p.ID), &profile.PrivacyState{Links: linksOf(fb, ig)})
+	if got := privacyOf(t, s, p.ID).Birthdates(); len(got) != 1 || got[0] != *younger.Birthdate {
+		t.Errorf("Birthdates() = %v, want only %v", got, *younger.Birthdate)
+	}
 
 	unlinked := ig.Clone()
 	unlinked.PersonID, unlinked.LinkedAt = "", nil
