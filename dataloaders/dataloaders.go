@@ -94,6 +94,12 @@ type flight[V any] struct {
 
 func newFlight[V any]() *flight[V] { return &flight[V]{done: make(chan struct{})} }
 
+// closed is the done channel of every flight that is settled when made.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// settled returns a flight that already holds v (one allocation, no channel of its own).
+func settled[V any](v V) *flight[V] { return &flight[V]{done: closed, v: v} }
+
 func (f *flight[V]) set(v V, err error) {
 	f.v, f.err = v, err
 	close(f.done)
@@ -236,9 +242,7 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 	l.mu.Lock()
 	for pid, st := range got.Privacy {
 		if l.states[pid] == nil {
-			f := newFlight[*profile.PrivacyState]()
-			f.set(st, nil)
-			l.states[pid] = f
+			l.states[pid] = settled(st)
 		}
 		for _, ln := range st.Links {
 			personOf[ln.AccountID] = pid
@@ -248,9 +252,7 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 	// accounts met again through the content path (a cross-post's target) need no read.
 	for aid, pid := range personOf {
 		if l.accountPerson[aid] == nil {
-			f := newFlight[string]()
-			f.set(pid, nil)
-			l.accountPerson[aid] = f
+			l.accountPerson[aid] = settled(pid)
 		}
 	}
 	l.mu.Unlock()
@@ -269,9 +271,7 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 		// The viewer's account was read fresh: its link needs no second read.
 		l.mu.Lock()
 		if l.accountPerson[a.ID] == nil {
-			f := newFlight[string]()
-			f.set(a.PersonID, nil)
-			l.accountPerson[a.ID] = f
+			l.accountPerson[a.ID] = settled(a.PersonID)
 		}
 		l.mu.Unlock()
 	}
