@@ -179,7 +179,7 @@ func TestCachedContentSkipsTheBatchWindow(t *testing.T) {
 		if err != nil || again != p {
 			t.Errorf("second read = %p, %v; want the request's first answer %p", again, err, p)
 		}
-		if fresh, _ := dataloaders.New(dataloaders.Readers{Content: w.cached}, peekWait).Person(ctx, hot); fresh == nil || fresh.CreatedAt.IsZero() {
+		if fresh, _ := dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: w.store}, peekWait).Person(ctx, hot); fresh == nil || fresh.CreatedAt.IsZero() {
 			t.Errorf("a caller's change reached the cache: %+v", fresh)
 		}
 	})

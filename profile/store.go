@@ -164,6 +164,10 @@ type Fresh struct {
 	// Privacy is the privacy state of each asked person that has links or consents,
 	// and of the viewer's person, if any.
 	Privacy map[string]*PrivacyState
+	// Accounts holds, of the asked FreshQuery.Accounts, those that exist now (nil when
+	// none were asked): an account deleted since a cache kept its content is absent,
+	// so that no replica serves a deleted account (SPEC §10, deleteAppAccount).
+	Accounts map[string]bool
 }
 
 // FreshQuery says what a Fresh read is about.
