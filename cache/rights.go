@@ -33,3 +33,13 @@ func (r *recorder) ErasePerson(ctx context.Context, personID string, at time.Tim
 	})
 	return accs, err
 }
+
+// Erasures passes through to the inner store (erasure records are never cached). It
+// returns INTERNAL if the inner store keeps none.
+func (s *Store) Erasures(ctx context.Context) ([]profile.Erasure, error) {
+	er, ok := s.inner.(profile.ErasureReader)
+	if !ok {
+		return nil, profile.Errorf(profile.Internal, "cache: the store %T keeps no erasure records", s.inner)
+	}
+	return er.Erasures(ctx)
+}
