@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -45,11 +44,6 @@ func minorSubject(t *testing.T, s *testServer, name string, ads bool) string {
 		}
 	}
 	return pid
-}
-
-func adsToken(t *testing.T, app profile.App, sub string) string {
-	t.Helper()
-	return mint(t, auth.Claims{App: app, Subject: sub, Purpose: "ads", ExpiresAt: tokenExpiry()})
 }
 
 func minorVars(pid, name string) map[string]any {

@@ -155,7 +155,7 @@ func openDB(tb testing.TB, s *testServer) *pgx.Conn {
 }
 
 // dbTables are the tables a snapshot covers: every table of the schema.
-var dbTables = []string{"persons", "accounts", "settings", "consents", "activity", "login_handoffs", "devices", "cross_posts"}
+var dbTables = []string{"persons", "accounts", "settings", "consents", "activity", "login_handoffs", "devices", "cross_posts", "erasures"}
 
 // snapshot returns every row of every table, in a stable order, as text.
 func snapshot(tb testing.TB, db *pgx.Conn) string {

@@ -49,6 +49,11 @@ func NewServer(d serverDeps) http.Handler {
 	graphqlHandler = withNoStore(graphqlHandler)
 	graphqlHandler = d.tracing.middleware(graphqlHandler)
 	mux.Handle("/graphql", graphqlHandler)
+	fresh := d.fresh
+	if fresh == nil {
+		fresh = d.store
+	}
+	mux.Handle("GET /export", d.verifier.Middleware(exportHandler(fresh, d.logger, time.Now)))
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

@@ -173,35 +173,11 @@ func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app prof
 			return errRetry
 		}
 
-		target.PersonID, target.LinkedAt = "", nil
-		if err := tx.UpdateAccount(ctx, target); err != nil {
-			return fmt.Errorf("unlink account: %w", err)
-		}
-		if _, err := tx.DeleteConsentsNaming(ctx, pid, app); err != nil {
-			return fmt.Errorf("delete consents: %w", err)
-		}
-		// Outstanding sign-on codes to the app die with its link (SPEC §6).
-		if _, err := tx.DeleteHandoffs(ctx, pid, app); err != nil {
-			return fmt.Errorf("delete login handoffs: %w", err)
-		}
-		remaining := len(accs) - 1
-		if remaining > 0 {
-			if err := dropAppFromSettings(ctx, tx, pid, app, now); err != nil {
-				return err
-			}
-		}
-		detail := fmt.Sprintf("%s account unlinked: sharing with %s stopped; copies made before stay", app, app)
-		if err := appendEvent(ctx, tx, pid, profile.ActivityUnlinked, app, now, detail); err != nil {
+		remaining, err := unlinkLocked(ctx, tx, pid, len(accs), target, now)
+		if err != nil {
 			return err
 		}
-		if remaining == 0 {
-			// DeletePerson also removes the person's settings and consents.
-			if err := tx.DeletePerson(ctx, pid); err != nil {
-				return fmt.Errorf("delete person: %w", err)
-			}
-			return nil
-		}
-		if target.ID != mine.ID {
+		if remaining > 0 && target.ID != mine.ID {
 			result = pid
 		}
 		return nil
@@ -210,6 +186,43 @@ func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app prof
 		return "", err
 	}
 	return result, nil
+}
+
+// unlinkLocked is the unlink of promise 2, shared by unlinkAccount and
+// deleteAppAccount: it takes the locked account target off its person pid (locked,
+// with linked accounts before this unlink), deletes the consents, cross-post rules and
+// single-sign-on entries naming target's app, appends UNLINKED, and deletes the person
+// when no account is left. It returns how many accounts the person has left.
+func unlinkLocked(ctx context.Context, tx profile.Tx, pid string, linked int, target *profile.Account, now time.Time) (int, error) {
+	app := target.App
+	target.PersonID, target.LinkedAt = "", nil
+	if err := tx.UpdateAccount(ctx, target); err != nil {
+		return 0, fmt.Errorf("unlink account: %w", err)
+	}
+	if _, err := tx.DeleteConsentsNaming(ctx, pid, app); err != nil {
+		return 0, fmt.Errorf("delete consents: %w", err)
+	}
+	// Outstanding sign-on codes to the app die with its link (SPEC §6).
+	if _, err := tx.DeleteHandoffs(ctx, pid, app); err != nil {
+		return 0, fmt.Errorf("delete login handoffs: %w", err)
+	}
+	remaining := linked - 1
+	if remaining > 0 {
+		if err := dropAppFromSettings(ctx, tx, pid, app, now); err != nil {
+			return 0, err
+		}
+	}
+	detail := fmt.Sprintf("%s account unlinked: sharing with %s stopped; copies made before stay", app, app)
+	if err := appendEvent(ctx, tx, pid, profile.ActivityUnlinked, app, now, detail); err != nil {
+		return 0, err
+	}
+	if remaining == 0 {
+		// DeletePerson also removes the person's settings and consents.
+		if err := tx.DeletePerson(ctx, pid); err != nil {
+			return 0, fmt.Errorf("delete person: %w", err)
+		}
+	}
+	return remaining, nil
 }
 
 // dropAppFromSettings removes the cross-post rules and the single-sign-on entry naming

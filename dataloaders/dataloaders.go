@@ -257,6 +257,10 @@ func (l *Loaders) readFresh(ctx context.Context, v *profile.Viewer, vf *flight[v
 	}
 	l.mu.Unlock()
 	for i, id := range accountIDs {
+		if got.Accounts != nil && !got.Accounts[id] {
+			afs[i].set(goneAccount, nil)
+			continue
+		}
 		afs[i].set(personOf[id], nil)
 	}
 	if vf == nil {
@@ -438,7 +442,8 @@ func (l *Loaders) PersonView(ctx context.Context, id string) (*consent.PersonVie
 	return vs[0], nil
 }
 
-// AccountViews returns the view of each account of accs (aligned; nil stays nil), for
+// AccountViews returns the view of each account of accs (aligned; nil stays nil, and so
+// does an account the fresh read no longer finds: deleted since its content was read), for
 // accounts read through the content path (appAccount, _entities, a mutation's result),
 // which may come from the shared cache and claim a link that changed since. The claim is
 // never used: the fresh read says to which person, if any, each account is linked now,
@@ -459,7 +464,7 @@ func (l *Loaders) AccountViews(ctx context.Context, accs []*profile.Account) ([]
 	var linked []string
 	for i, a := range accs {
 		if a != nil {
-			if pids[i] = l.personOfAccount(a.ID); pids[i] != "" {
+			if pids[i] = l.personOfAccount(a.ID); pids[i] != "" && pids[i] != goneAccount {
 				linked = append(linked, pids[i])
 			}
 		}
@@ -473,7 +478,8 @@ func (l *Loaders) AccountViews(ctx context.Context, accs []*profile.Account) ([]
 	}
 	out := make([]*consent.AccountView, len(accs))
 	for i, a := range accs {
-		if a == nil {
+		if a == nil || pids[i] == goneAccount {
+			// Deleted since its content was read (maybe from a cache): it has no view.
 			continue
 		}
 		pid := pids[i]
@@ -493,7 +499,12 @@ func (l *Loaders) AccountViews(ctx context.Context, accs []*profile.Account) ([]
 	return out, nil
 }
 
-// personOfAccount is the person account id is linked to now ("": none), as read fresh.
+// goneAccount is the fresh person of an account that no longer exists (the fresh read
+// did not find it): never a person id, which is a UUID.
+const goneAccount = "\x00gone"
+
+// personOfAccount is the person account id is linked to now ("": none; goneAccount:
+// deleted), as read fresh.
 func (l *Loaders) personOfAccount(id string) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -558,7 +569,40 @@ func (l *Loaders) Person(ctx context.Context, id string) (*profile.Person, error
 	if err != nil {
 		return nil, fmt.Errorf("load person: %w", err)
 	}
-	return p, nil
+	if p == nil {
+		return nil, nil
+	}
+	ps, err := l.existing(ctx, []*profile.Person{p})
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// existing keeps, of persons read through the content path (which may come from the
+// shared cache), those that the fresh read finds linked to an account now: a person
+// erased or left without accounts since a cache kept it is absent on every replica
+// (SPEC §10, erasePerson). It costs the fresh read the person's view needs anyway.
+func (l *Loaders) existing(ctx context.Context, ps []*profile.Person) ([]*profile.Person, error) {
+	ids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ps, nil
+	}
+	if err := l.fresh(ctx, ids, nil); err != nil {
+		return nil, err
+	}
+	out := make([]*profile.Person, len(ps))
+	for i, p := range ps {
+		if p != nil && len(l.state(p.ID).LinkedApps()) > 0 {
+			out[i] = p
+		}
+	}
+	return out, nil
 }
 
 // Persons returns the persons with ids, aligned to ids; absent ones are nil. A caller
@@ -574,7 +618,7 @@ func (l *Loaders) Persons(ctx context.Context, ids []string) ([]*profile.Person,
 		out[i] = m[id]
 		l.persons.Prime(id, m[id])
 	}
-	return out, nil
+	return l.existing(ctx, out)
 }
 
 // heldAccounts returns the content of the accounts ids that exist, by id: what the

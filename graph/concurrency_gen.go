@@ -16,7 +16,7 @@ var ConcurrentFields = gqlexec.Fields{
 	"AppAccount": {"crossPosts": true, "devices": true},
 	"CrossPost":  {"target": true},
 	"Entity":     {"findManyAppAccountByAppAndAppUserIDs": true, "findManyAppAccountByIDs": true, "findManyPersonByIDs": true},
-	"Person":     {"activity": true, "crossPostTargets": true, "settings": true},
+	"Person":     {"activity": true, "crossPostTargets": true, "settings": true, "visibility": true},
 	"Query":      {"_entities": true, "_service": true, "appAccount": true, "person": true, "viewer": true, "viewerAccount": true},
 }
 

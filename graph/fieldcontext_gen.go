@@ -20,6 +20,7 @@ var (
 	errNoChildFieldsPurpose             = errors.New("field of type Purpose does not have child fields")
 	errNoChildFieldsRecoveryKind        = errors.New("field of type RecoveryKind does not have child fields")
 	errNoChildFieldsString              = errors.New("field of type String does not have child fields")
+	errNoChildFieldsVisibilityRule      = errors.New("field of type VisibilityRule does not have child fields")
 	errNoChildFields_Entity             = errors.New("field of type _Entity does not have child fields")
 	errNoChildFields__DirectiveLocation = errors.New("field of type __DirectiveLocation does not have child fields")
 	errNoChildFields__TypeKind          = errors.New("field of type __TypeKind does not have child fields")

@@ -95,6 +95,13 @@ type ComplexityRoot struct {
 		TargetApp func(childComplexity int) int
 	}
 
+	ConsentRequirement struct {
+		Category  func(childComplexity int) int
+		Purpose   func(childComplexity int) int
+		SourceApp func(childComplexity int) int
+		TargetApp func(childComplexity int) int
+	}
+
 	CrossPost struct {
 		At             func(childComplexity int) int
 		ContentID      func(childComplexity int) int
@@ -140,6 +147,15 @@ type ComplexityRoot struct {
 		FieldName func(childComplexity int) int
 	}
 
+	FieldVisibility struct {
+		Category  func(childComplexity int) int
+		FieldName func(childComplexity int) int
+		Requires  func(childComplexity int) int
+		Rule      func(childComplexity int) int
+		SourceApp func(childComplexity int) int
+		Visible   func(childComplexity int) int
+	}
+
 	LoginHandoff struct {
 		Code      func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
@@ -148,6 +164,8 @@ type ComplexityRoot struct {
 	Mutation struct {
 		CreateLoginHandoff func(childComplexity int, targetApp profile.App) int
 		CrossPost          func(childComplexity int, input model.CrossPostInput) int
+		DeleteAppAccount   func(childComplexity int, appUserID string) int
+		ErasePerson        func(childComplexity int) int
 		GrantConsent       func(childComplexity int, input model.ConsentInput) int
 		LinkAccount        func(childComplexity int, proof string) int
 		RedeemLoginHandoff func(childComplexity int, code string) int
@@ -175,6 +193,7 @@ type ComplexityRoot struct {
 		Profile          func(childComplexity int) int
 		RecoveryOptions  func(childComplexity int) int
 		Settings         func(childComplexity int) int
+		Visibility       func(childComplexity int, targetApp profile.App, purpose *profile.Purpose, audience *consent.Audience) int
 	}
 
 	Profile struct {
@@ -242,6 +261,8 @@ type MutationResolver interface {
 	CreateLoginHandoff(ctx context.Context, targetApp profile.App) (*model.LoginHandoff, error)
 	RedeemLoginHandoff(ctx context.Context, code string) (*gqlmodel.AppAccount, error)
 	CrossPost(ctx context.Context, input model.CrossPostInput) (*profile.CrossPost, error)
+	DeleteAppAccount(ctx context.Context, appUserID string) (bool, error)
+	ErasePerson(ctx context.Context) (bool, error)
 }
 type PersonResolver interface {
 	Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error)
@@ -249,6 +270,7 @@ type PersonResolver interface {
 	Activity(ctx context.Context, obj *gqlmodel.Person, first *int, after *string) (*model.ActivityConnection, error)
 
 	CrossPostTargets(ctx context.Context, obj *gqlmodel.Person, from profile.App) ([]profile.App, error)
+	Visibility(ctx context.Context, obj *gqlmodel.Person, targetApp profile.App, purpose *profile.Purpose, audience *consent.Audience) ([]*consent.FieldVisibility, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*gqlmodel.Person, error)
@@ -489,6 +511,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Consent.TargetApp(childComplexity), true
 
+	case "ConsentRequirement.category":
+		if e.ComplexityRoot.ConsentRequirement.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentRequirement.Category(childComplexity), true
+	case "ConsentRequirement.purpose":
+		if e.ComplexityRoot.ConsentRequirement.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentRequirement.Purpose(childComplexity), true
+	case "ConsentRequirement.sourceApp":
+		if e.ComplexityRoot.ConsentRequirement.SourceApp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentRequirement.SourceApp(childComplexity), true
+	case "ConsentRequirement.targetApp":
+		if e.ComplexityRoot.ConsentRequirement.TargetApp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentRequirement.TargetApp(childComplexity), true
+
 	case "CrossPost.at":
 		if e.ComplexityRoot.CrossPost.At == nil {
 			break
@@ -655,6 +702,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldSource.FieldName(childComplexity), true
 
+	case "FieldVisibility.category":
+		if e.ComplexityRoot.FieldVisibility.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.Category(childComplexity), true
+	case "FieldVisibility.field":
+		if e.ComplexityRoot.FieldVisibility.FieldName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.FieldName(childComplexity), true
+	case "FieldVisibility.requires":
+		if e.ComplexityRoot.FieldVisibility.Requires == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.Requires(childComplexity), true
+	case "FieldVisibility.rule":
+		if e.ComplexityRoot.FieldVisibility.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.Rule(childComplexity), true
+	case "FieldVisibility.sourceApp":
+		if e.ComplexityRoot.FieldVisibility.SourceApp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.SourceApp(childComplexity), true
+	case "FieldVisibility.visible":
+		if e.ComplexityRoot.FieldVisibility.Visible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldVisibility.Visible(childComplexity), true
+
 	case "LoginHandoff.code":
 		if e.ComplexityRoot.LoginHandoff.Code == nil {
 			break
@@ -690,6 +774,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CrossPost(childComplexity, args["input"].(model.CrossPostInput)), true
+	case "Mutation.deleteAppAccount":
+		if e.ComplexityRoot.Mutation.DeleteAppAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAppAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAppAccount(childComplexity, args["appUserId"].(string)), true
+	case "Mutation.erasePerson":
+		if e.ComplexityRoot.Mutation.ErasePerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity), true
 	case "Mutation.grantConsent":
 		if e.ComplexityRoot.Mutation.GrantConsent == nil {
 			break
@@ -873,6 +974,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Settings(childComplexity), true
+	case "Person.visibility":
+		if e.ComplexityRoot.Person.Visibility == nil {
+			break
+		}
+
+		args, err := ec.field_Person_visibility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Visibility(childComplexity, args["targetApp"].(profile.App), args["purpose"].(*profile.Purpose), args["audience"].(*consent.Audience)), true
 
 	case "Profile.avatar":
 		if e.ComplexityRoot.Profile.Avatar == nil {
@@ -1238,6 +1350,8 @@ enum ActivityType {
   LOGIN_HANDOFF_REDEEMED
   "Content was cross-posted from one linked app to another."
   CROSS_POSTED
+  "An app deleted its account of the person (it was unlinked first)."
+  ACCOUNT_DELETED
 }
 
 "The platform of a device."
@@ -1312,6 +1426,71 @@ type Person @key(fields: "id") @authenticated @entityResolver(multi: true) {
   "Apps that content posted in ` + "`" + `from` + "`" + ` may be cross-posted to right now. Owner only."
   crossPostTargets("The app the content is posted in." from: App!): [App!]
     @listSize(assumedSize: 4, requireOneSlicingArgument: false)
+  """
+  The visibility check-up: what a request from ` + "`" + `targetApp` + "`" + ` sees of each gated field of
+  each linked account that holds a value, and why, ordered by field then app. Owner only
+  (not for requests made for ads).
+  """
+  visibility(
+    "The app whose requests are checked."
+    targetApp: App!
+    "The purpose of the checked requests."
+    purpose: Purpose = SERVICE
+    "Who is imagined asking: the person themselves or anyone else."
+    audience: Audience = OWNER
+  ): [FieldVisibility!] @listSize(assumedSize: 90, requireOneSlicingArgument: false)
+}
+
+"One row of the visibility check-up: one gated field of one linked account."
+type FieldVisibility {
+  "The field, named as on AppAccount (` + "`" + `displayName` + "`" + `, ` + "`" + `devices` + "`" + `, ...)."
+  field: String!
+  "The field's data category."
+  category: DataCategory!
+  "The app of the account the value belongs to."
+  sourceApp: App!
+  "Whether the checked request gets the value."
+  visible: Boolean!
+  "Why it is visible or not."
+  rule: VisibilityRule!
+  "The consents still missing whose grant would make it visible (SERVICE before ADS); empty when visible or when no consent can."
+  requires: [ConsentRequirement!]! @listSize(assumedSize: 2, requireOneSlicingArgument: false)
+}
+
+"Why a gated field is visible or not to the checked request."
+enum VisibilityRule {
+  "The value belongs to the requesting app's own account."
+  SAME_APP
+  "A consent carries the value to the requesting app."
+  CONSENT_GRANTED
+  "The SERVICE consent for the category and direction is missing."
+  CONSENT_MISSING
+  "The SERVICE consent is there but the ADS one that a request made for ads needs is not."
+  ADS_CONSENT_MISSING
+  "Anyone but the person sees PROFILE data only; no consent changes that."
+  NOT_PROFILE_DATA
+  "The person is a minor: requests made for ads see nothing of other apps, whatever the consents."
+  MINOR_PROTECTION
+}
+
+"A consent that would make a field visible."
+type ConsentRequirement {
+  "The app the data comes from."
+  sourceApp: App!
+  "The app the data would go to."
+  targetApp: App!
+  "The data category."
+  category: DataCategory!
+  "The purpose."
+  purpose: Purpose!
+}
+
+"Who the visibility check-up imagines asking."
+enum Audience {
+  "The person themselves, from the target app."
+  OWNER
+  "Anyone who is not the person, from the target app."
+  OTHERS
 }
 
 """
@@ -1687,6 +1866,18 @@ type Mutation {
   (account, to, contentId) again returns the recorded cross-post.
   """
   crossPost("The content and where it goes." input: CrossPostInput!): CrossPost! @authenticated @requiresScopes(scopes: [["accounts:write"]])
+  """
+  Delete an account of the service token's app, with its devices and cross-posts; a
+  linked account is unlinked first (as by unlinkAccount) and the person's log gets
+  ACCOUNT_DELETED. Service tokens of that app only; NOT_FOUND for an unknown account.
+  """
+  deleteAppAccount("The account's id in the token's app." appUserId: String!): Boolean! @authenticated @requiresScopes(scopes: [["accounts:write"]])
+  """
+  Erase the viewer's person: every link (the accounts stay, linked to no one), consents,
+  settings, handoffs, cross-post rules and the activity log. Only a record that an
+  erasure happened, and when, remains. User tokens only, not for ads.
+  """
+  erasePerson: Boolean! @authenticated
 }
 `, BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
@@ -1883,6 +2074,20 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
 }
 
+func (ec *executionContext) childFields_ConsentRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sourceApp":
+		return ec.fieldContext_ConsentRequirement_sourceApp(ctx, field)
+	case "targetApp":
+		return ec.fieldContext_ConsentRequirement_targetApp(ctx, field)
+	case "category":
+		return ec.fieldContext_ConsentRequirement_category(ctx, field)
+	case "purpose":
+		return ec.fieldContext_ConsentRequirement_purpose(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentRequirement", field.Name)
+}
+
 func (ec *executionContext) childFields_CrossPost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1961,6 +2166,24 @@ func (ec *executionContext) childFields_FieldSource(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type FieldSource", field.Name)
 }
 
+func (ec *executionContext) childFields_FieldVisibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldVisibility_field(ctx, field)
+	case "category":
+		return ec.fieldContext_FieldVisibility_category(ctx, field)
+	case "sourceApp":
+		return ec.fieldContext_FieldVisibility_sourceApp(ctx, field)
+	case "visible":
+		return ec.fieldContext_FieldVisibility_visible(ctx, field)
+	case "rule":
+		return ec.fieldContext_FieldVisibility_rule(ctx, field)
+	case "requires":
+		return ec.fieldContext_FieldVisibility_requires(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldVisibility", field.Name)
+}
+
 func (ec *executionContext) childFields_LoginHandoff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2005,6 +2228,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_recoveryOptions(ctx, field)
 	case "crossPostTargets":
 		return ec.fieldContext_Person_crossPostTargets(ctx, field)
+	case "visibility":
+		return ec.fieldContext_Person_visibility(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -2287,6 +2512,20 @@ func (ec *executionContext) field_Mutation_crossPost_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteAppAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appUserId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appUserId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2446,6 +2685,36 @@ func (ec *executionContext) field_Person_crossPostTargets_args(ctx context.Conte
 		return nil, err
 	}
 	args["from"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_visibility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "targetApp",
+		func(ctx context.Context, v any) (profile.App, error) {
+			return ec.unmarshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetApp"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "purpose",
+		func(ctx context.Context, v any) (*profile.Purpose, error) {
+			return ec.unmarshalOPurpose2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPurpose(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["purpose"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "audience",
+		func(ctx context.Context, v any) (*consent.Audience, error) {
+			return ec.unmarshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["audience"] = arg2
 	return args, nil
 }
 
@@ -3428,6 +3697,98 @@ func (ec *executionContext) fieldContext_Consent_grantedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Consent", field, false, false, errNoChildFieldsDateTime)
 }
 
+func (ec *executionContext) _ConsentRequirement_sourceApp(ctx context.Context, field graphql.CollectedField, obj *profile.ConsentKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentRequirement_sourceApp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceApp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
+			return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentRequirement_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentRequirement", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _ConsentRequirement_targetApp(ctx context.Context, field graphql.CollectedField, obj *profile.ConsentKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentRequirement_targetApp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetApp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
+			return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentRequirement_targetApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentRequirement", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _ConsentRequirement_category(ctx context.Context, field graphql.CollectedField, obj *profile.ConsentKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentRequirement_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.Category) graphql.Marshaler {
+			return ec.marshalNDataCategory2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentRequirement_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentRequirement", field, false, false, errNoChildFieldsDataCategory)
+}
+
+func (ec *executionContext) _ConsentRequirement_purpose(ctx context.Context, field graphql.CollectedField, obj *profile.ConsentKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentRequirement_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.Purpose) graphql.Marshaler {
+			return ec.marshalNPurpose2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentRequirement_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentRequirement", field, false, false, errNoChildFieldsPurpose)
+}
+
 func (ec *executionContext) _CrossPost_id(ctx context.Context, field graphql.CollectedField, obj *profile.CrossPost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4079,6 +4440,153 @@ func (ec *executionContext) fieldContext_FieldSource_app(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("FieldSource", field, false, false, errNoChildFieldsApp)
 }
 
+func (ec *executionContext) _FieldVisibility_field(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FieldName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldVisibility", field, true, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _FieldVisibility_category(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.Category) graphql.Marshaler {
+			return ec.marshalNDataCategory2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldVisibility", field, false, false, errNoChildFieldsDataCategory)
+}
+
+func (ec *executionContext) _FieldVisibility_sourceApp(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_sourceApp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceApp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v profile.App) graphql.Marshaler {
+			return ec.marshalNApp2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_sourceApp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldVisibility", field, false, false, errNoChildFieldsApp)
+}
+
+func (ec *executionContext) _FieldVisibility_visible(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_visible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_visible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldVisibility", field, false, false, errNoChildFieldsBoolean)
+}
+
+func (ec *executionContext) _FieldVisibility_rule(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v consent.VisibilityRule) graphql.Marshaler {
+			return ec.marshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldVisibility", field, false, false, errNoChildFieldsVisibilityRule)
+}
+
+func (ec *executionContext) _FieldVisibility_requires(ctx context.Context, field graphql.CollectedField, obj *consent.FieldVisibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldVisibility_requires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requires, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []profile.ConsentKey) graphql.Marshaler {
+			return ec.marshalNConsentRequirement2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsentKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldVisibility_requires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FieldVisibility",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LoginHandoff_code(ctx context.Context, field graphql.CollectedField, obj *model.LoginHandoff) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4565,6 +5073,73 @@ func (ec *executionContext) fieldContext_Mutation_crossPost(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deleteAppAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAppAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAppAccount(ctx, fc.Args["appUserId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAppAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errNoChildFieldsBoolean
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAppAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_erasePerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_erasePerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ErasePerson(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_erasePerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, errNoChildFieldsBoolean)
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4966,6 +5541,50 @@ func (ec *executionContext) fieldContext_Person_crossPostTargets(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_crossPostTargets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_visibility(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Visibility(ctx, obj, fc.Args["targetApp"].(profile.App), fc.Args["purpose"].(*profile.Purpose), fc.Args["audience"].(*consent.Audience))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*consent.FieldVisibility) graphql.Marshaler {
+			return ec.marshalOFieldVisibility2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldVisibilityᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_visibility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldVisibility(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_visibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7692,6 +8311,61 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var consentRequirementImplementors = []string{"ConsentRequirement"}
+
+func (ec *executionContext) _ConsentRequirement(ctx context.Context, sel ast.SelectionSet, obj *profile.ConsentKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentRequirement")
+		case "sourceApp":
+			out.Values[i] = ec._ConsentRequirement_sourceApp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetApp":
+			out.Values[i] = ec._ConsentRequirement_targetApp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._ConsentRequirement_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._ConsentRequirement_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var crossPostImplementors = []string{"CrossPost"}
 
 func (ec *executionContext) _CrossPost(ctx context.Context, sel ast.SelectionSet, obj *profile.CrossPost) graphql.Marshaler {
@@ -8149,6 +8823,71 @@ func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var fieldVisibilityImplementors = []string{"FieldVisibility"}
+
+func (ec *executionContext) _FieldVisibility(ctx context.Context, sel ast.SelectionSet, obj *consent.FieldVisibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldVisibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldVisibility")
+		case "field":
+			out.Values[i] = ec._FieldVisibility_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._FieldVisibility_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceApp":
+			out.Values[i] = ec._FieldVisibility_sourceApp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visible":
+			out.Values[i] = ec._FieldVisibility_visible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._FieldVisibility_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requires":
+			out.Values[i] = ec._FieldVisibility_requires(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var loginHandoffImplementors = []string{"LoginHandoff"}
 
 func (ec *executionContext) _LoginHandoff(ctx context.Context, sel ast.SelectionSet, obj *model.LoginHandoff) graphql.Marshaler {
@@ -8280,6 +9019,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "crossPost":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_crossPost(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAppAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAppAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "erasePerson":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_erasePerson(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -8490,6 +9243,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_crossPostTargets(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "visibility":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_visibility(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -9418,6 +10209,7 @@ var (
 		"LOGIN_HANDOFF_CREATED":  profile.ActivityLoginHandoffCreated,
 		"LOGIN_HANDOFF_REDEEMED": profile.ActivityLoginHandoffRedeemed,
 		"CROSS_POSTED":           profile.ActivityCrossPosted,
+		"ACCOUNT_DELETED":        profile.ActivityAccountDeleted,
 	}
 	marshalNActivityType2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐActivityType = map[profile.ActivityType]string{
 		profile.ActivityLinked:               "LINKED",
@@ -9429,6 +10221,7 @@ var (
 		profile.ActivityLoginHandoffCreated:  "LOGIN_HANDOFF_CREATED",
 		profile.ActivityLoginHandoffRedeemed: "LOGIN_HANDOFF_REDEEMED",
 		profile.ActivityCrossPosted:          "CROSS_POSTED",
+		profile.ActivityAccountDeleted:       "ACCOUNT_DELETED",
 	}
 )
 
@@ -9563,6 +10356,26 @@ func (ec *executionContext) marshalNConsent2ᚖgithubᚗcomᚋprofilegraphᚋpro
 func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋprofilegraphᚋprofilegraphᚋgraphᚋmodelᚐConsentInput(ctx context.Context, v any) (model.ConsentInput, error) {
 	res, err := ec.unmarshalInputConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentRequirement2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsentKey(ctx context.Context, sel ast.SelectionSet, v profile.ConsentKey) graphql.Marshaler {
+	return ec._ConsentRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConsentRequirement2ᚕgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsentKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []profile.ConsentKey) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsentRequirement2githubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐConsentKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCrossPost2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋprofileᚐCrossPost(ctx context.Context, sel ast.SelectionSet, v *profile.CrossPost) graphql.Marshaler {
@@ -9766,6 +10579,16 @@ func (ec *executionContext) marshalNFieldSource2ᚕgithubᚗcomᚋprofilegraph�
 	return ret
 }
 
+func (ec *executionContext) marshalNFieldVisibility2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldVisibility(ctx context.Context, sel ast.SelectionSet, v *consent.FieldVisibility) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FieldVisibility(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9958,6 +10781,42 @@ func (ec *executionContext) unmarshalNUpsertAppAccountInput2githubᚗcomᚋprofi
 	res, err := ec.unmarshalInputUpsertAppAccountInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule(ctx context.Context, v any) (consent.VisibilityRule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule(ctx context.Context, sel ast.SelectionSet, v consent.VisibilityRule) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule = map[string]consent.VisibilityRule{
+		"SAME_APP":            consent.RuleSameApp,
+		"CONSENT_GRANTED":     consent.RuleConsentGranted,
+		"CONSENT_MISSING":     consent.RuleConsentMissing,
+		"ADS_CONSENT_MISSING": consent.RuleAdsConsentMissing,
+		"NOT_PROFILE_DATA":    consent.RuleNotProfileData,
+		"MINOR_PROTECTION":    consent.RuleMinorProtection,
+	}
+	marshalNVisibilityRule2githubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐVisibilityRule = map[consent.VisibilityRule]string{
+		consent.RuleSameApp:           "SAME_APP",
+		consent.RuleConsentGranted:    "CONSENT_GRANTED",
+		consent.RuleConsentMissing:    "CONSENT_MISSING",
+		consent.RuleAdsConsentMissing: "ADS_CONSENT_MISSING",
+		consent.RuleNotProfileData:    "NOT_PROFILE_DATA",
+		consent.RuleMinorProtection:   "MINOR_PROTECTION",
+	}
+)
 
 func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := graphql.UnmarshalMap(v)
@@ -10482,6 +11341,36 @@ func (ec *executionContext) unmarshalOAppAccountByIDsInput2ᚖgithubᚗcomᚋpro
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience(ctx context.Context, v any) (*consent.Audience, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience(ctx context.Context, sel ast.SelectionSet, v *consent.Audience) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience[*v])
+	return res
+}
+
+var (
+	unmarshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience = map[string]consent.Audience{
+		"OWNER":  consent.AudienceOwner,
+		"OTHERS": consent.AudienceOthers,
+	}
+	marshalOAudience2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐAudience = map[consent.Audience]string{
+		consent.AudienceOwner:  "OWNER",
+		consent.AudienceOthers: "OTHERS",
+	}
+)
+
 func (ec *executionContext) marshalOAvatar2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋgqlmodelᚐAvatar(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Avatar) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -10703,6 +11592,25 @@ var (
 		profile.PlatformOther:   "OTHER",
 	}
 )
+
+func (ec *executionContext) marshalOFieldVisibility2ᚕᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldVisibilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*consent.FieldVisibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldVisibility2ᚖgithubᚗcomᚋprofilegraphᚋprofilegraphᚋconsentᚐFieldVisibility(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {

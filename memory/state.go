@@ -28,6 +28,8 @@ type state struct {
 	devices      map[string][]*profile.Device    // account id -> devices, ordered by device id
 	crossPosts   map[string][]*profile.CrossPost // account id -> cross-posts, ascending Seq
 	crossPostSeq int64                           // the last cross-post Seq assigned
+
+	erasures []profile.Erasure // oldest first; appended to a copy, never in place
 }
 
 func newState() *state {

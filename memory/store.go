@@ -158,8 +158,15 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	st := s.committed.Load()
 	out := &profile.Fresh{}
 	ids := append(make([]string, 0, len(q.Persons)+len(q.Accounts)+1), q.Persons...)
+	if len(q.Accounts) > 0 {
+		out.Accounts = make(map[string]bool, len(q.Accounts))
+	}
 	for _, id := range q.Accounts {
-		if a := st.account(id); a != nil && a.PersonID != "" {
+		a := st.account(id)
+		if a != nil {
+			out.Accounts[a.ID] = true
+		}
+		if a != nil && a.PersonID != "" {
 			ids = append(ids, a.PersonID)
 		}
 	}

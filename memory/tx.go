@@ -268,7 +268,7 @@ func checkSettings(s *profile.Settings) error {
 var activityTypes = []profile.ActivityType{
 	profile.ActivityLinked, profile.ActivityUnlinked, profile.ActivityConsentGranted, profile.ActivityConsentRevoked,
 	profile.ActivityProfileUpdated, profile.ActivitySettingsUpdated, profile.ActivityLoginHandoffCreated,
-	profile.ActivityLoginHandoffRedeemed, profile.ActivityCrossPosted,
+	profile.ActivityLoginHandoffRedeemed, profile.ActivityCrossPosted, profile.ActivityAccountDeleted,
 }
 
 func validActivityType(t profile.ActivityType) bool { return slices.Contains(activityTypes, t) }

@@ -28,6 +28,8 @@ FROM accounts WHERE person_id IN (SELECT id FROM ids)
 UNION ALL
 SELECT person_id, 1, NULL, source_app, target_app, category, purpose, granted_at, NULL::date
 FROM consents WHERE person_id IN (SELECT id FROM ids)`
+	// freshAccountsSQL lists which of the content-path accounts $1 exist now.
+	freshAccountsSQL = `SELECT id::text FROM accounts WHERE id = ANY($1::uuid[])`
 )
 
 // ReadFresh reads the viewer's account and the privacy state that q asks for in one
@@ -48,6 +50,9 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 		b.Queue(viewerAccountSQL, *app, *uid)
 	}
 	b.Queue(freshPrivacySQL, ids, app, uid, accountIDs)
+	if len(q.Accounts) > 0 {
+		b.Queue(freshAccountsSQL, accountIDs)
+	}
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	if app != nil {
@@ -64,6 +69,17 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	rows, _ := br.Query()
 	if err := scanPrivacy(rows, out.Privacy); err != nil {
 		return nil, translate(err, "find privacy state", "")
+	}
+	if len(q.Accounts) > 0 {
+		rows, _ := br.Query()
+		existing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, translate(err, "find existing accounts", "")
+		}
+		out.Accounts = make(map[string]bool, len(existing))
+		for _, id := range existing {
+			out.Accounts[id] = true
+		}
 	}
 	if err := br.Close(); err != nil {
 		return nil, translate(err, "read fresh state", "")

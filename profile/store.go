@@ -166,6 +166,17 @@ type Tx interface {
 	// creates it; the others return it with created false. A missing account is
 	// NOT_FOUND.
 	InsertCrossPost(ctx context.Context, c *CrossPost) (stored *CrossPost, created bool, err error)
+	// DeleteAccount deletes the account a.ID (which must be linked to no person), its
+	// devices, the cross-posts it made and those made to it, and the login handoffs
+	// that name it. NOT_FOUND if there is no such account; CONFLICT if it is linked.
+	DeleteAccount(ctx context.Context, a *Account) error
+	// ErasePerson erases the person personID (SPEC §6 "Erasure"): every account linked
+	// to it is unlinked (the accounts stay), the cross-posts between its accounts are
+	// deleted, and so are its consents, settings, login handoffs and whole activity
+	// log, and the person itself; an Erasure record with At = at and nothing else is
+	// stored. It returns the accounts it unlinked, as they were before. NOT_FOUND if
+	// there is no such person.
+	ErasePerson(ctx context.Context, personID string, at time.Time) (unlinked []*Account, err error)
 }
 
 // Fresh is what decides what one request may see, read in one round trip and never
@@ -177,6 +188,10 @@ type Fresh struct {
 	// Privacy is the privacy state of each asked person that has links or consents,
 	// and of the viewer's person, if any.
 	Privacy map[string]*PrivacyState
+	// Accounts holds, of the asked FreshQuery.Accounts, those that exist now (nil when
+	// none were asked): an account deleted since a cache kept its content is absent,
+	// so that no replica serves a deleted account (SPEC §10, deleteAppAccount).
+	Accounts map[string]bool
 }
 
 // FreshQuery says what a Fresh read is about.

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph"
@@ -146,6 +147,16 @@ func (r *mutationResolver) CrossPost(ctx context.Context, input model.CrossPostI
 	return r.crossPost(ctx, input)
 }
 
+// DeleteAppAccount is the resolver for the deleteAppAccount field.
+func (r *mutationResolver) DeleteAppAccount(ctx context.Context, appUserID string) (bool, error) {
+	return r.deleteAppAccount(ctx, appUserID)
+}
+
+// ErasePerson is the resolver for the erasePerson field.
+func (r *mutationResolver) ErasePerson(ctx context.Context) (bool, error) {
+	return r.erasePerson(ctx)
+}
+
 // Settings is the resolver for the settings field.
 func (r *personResolver) Settings(ctx context.Context, obj *gqlmodel.Person) (*profile.Settings, error) {
 	if err := obj.OwnerOnly("Person.settings"); err != nil {
@@ -172,6 +183,11 @@ func (r *personResolver) CrossPostTargets(ctx context.Context, obj *gqlmodel.Per
 		return nil, err
 	}
 	return profile.CrossPostTargets(s, obj.View.AccountsOf(), from), nil
+}
+
+// Visibility is the resolver for the visibility field.
+func (r *personResolver) Visibility(ctx context.Context, obj *gqlmodel.Person, targetApp profile.App, purpose *profile.Purpose, audience *consent.Audience) ([]*consent.FieldVisibility, error) {
+	return r.visibility(ctx, obj, targetApp, purpose, audience)
 }
 
 // Viewer is the resolver for the viewer field.

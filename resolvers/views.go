@@ -184,5 +184,8 @@ func (r *Resolver) profileOf(ctx context.Context, acc *profile.Account) (*gqlmod
 	if err != nil {
 		return nil, err
 	}
+	if vs[0] == nil {
+		return nil, profile.Errorf(profile.NotFound, "your %s account no longer exists", acc.App)
+	}
 	return &gqlmodel.Profile{V: consent.NewAccountProfile(vs[0])}, nil
 }

@@ -54,6 +54,13 @@ func run(configFile string) error {
 	if err != nil {
 		return fmt.Errorf("load %s: %w", configFile, err)
 	}
+	// This step's own outputs go first: gqlgen compiles the package while it generates,
+	// and the entities wrapper would clash with the fresh federation code.
+	for _, f := range []string{"concurrency_gen.go", "fieldcontext_gen.go", "entities_gen.go"} {
+		if err := os.Remove(filepath.Join(filepath.Dir(cfg.Exec.Filename), f)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
 	p := &concurrency{}
 	if err := api.Generate(cfg, api.AddPlugin(p)); err != nil {
 		return fmt.Errorf("gqlgen: %w", err)

@@ -83,6 +83,8 @@ func Run(t *testing.T, newStore func(t *testing.T) profile.Store) {
 		{"InsertCrossPost is idempotent on account, target app and content id", testCrossPostIdempotent},
 		{"InsertCrossPost has exactly one creator among 20 concurrent identical calls", testCrossPostConcurrent},
 		{"CrossPosts answers many keyset pages in one call, newest first", testCrossPostPages},
+		{"DeleteAccount deletes an unlinked account with its devices and cross-posts", testDeleteAccount},
+		{"ErasePerson leaves the accounts unlinked and nothing else of the person but an erasure record", testErasePerson},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

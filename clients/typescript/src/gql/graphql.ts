@@ -6,6 +6,8 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** The kind of an entry in a person's activity log. */
 export type ActivityType =
+  /** An app deleted its account of the person (it was unlinked first). */
+  | 'ACCOUNT_DELETED'
   /** A consent was granted. */
   | 'CONSENT_GRANTED'
   /** A consent was revoked. */
