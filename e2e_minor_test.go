@@ -135,6 +135,38 @@ func TestE2EMinors(t *testing.T) {
 		wantEq(t, v, "viewer.profile.displayName", "Same on Facebook")
 	})
 
+	t.Run("the visibility check-up shows MINOR_PROTECTION for the ads rows of other apps", func(t *testing.T) {
+		const q = `query($p: Purpose, $a: Audience) { viewer { visibility(targetApp: FACEBOOK, purpose: $p, audience: $a) {
+			field sourceApp visible rule requires { purpose } } } }`
+		for _, aud := range []string{"OWNER", "OTHERS"} {
+			r := mustOK(t, s.query(t, owner, q, map[string]any{"p": "ADS", "a": aud}))
+			rows := asList(r.Get("viewer.visibility"))
+			if len(rows) == 0 {
+				t.Fatalf("%s: no rows: %s", aud, r.Raw)
+			}
+			for _, row := range rows {
+				m := row.(map[string]any)
+				switch m["sourceApp"] {
+				case "INSTAGRAM":
+					if m["rule"] != "MINOR_PROTECTION" || m["visible"] != false || len(asList(m["requires"])) != 0 {
+						t.Errorf("%s: INSTAGRAM row %v, want MINOR_PROTECTION, hidden, nothing required", aud, m)
+					}
+				case "FACEBOOK":
+					if m["rule"] == "MINOR_PROTECTION" {
+						t.Errorf("%s: FACEBOOK's own row %v is MINOR_PROTECTION", aud, m)
+					}
+				}
+			}
+			// Not for ads: the consents decide as usual.
+			r = mustOK(t, s.query(t, owner, q, map[string]any{"p": "SERVICE", "a": aud}))
+			for _, row := range asList(r.Get("viewer.visibility")) {
+				if m := row.(map[string]any); m["rule"] == "MINOR_PROTECTION" {
+					t.Errorf("%s SERVICE: %v is MINOR_PROTECTION", aud, m)
+				}
+			}
+		}
+	})
+
 	t.Run("the owner's own requests still see what SERVICE consents allow", func(t *testing.T) {
 		r := mustOK(t, s.query(t, owner, minorQuery, vars))
 		wantEq(t, r, "person.profile.avatar.url", "https://cdn.example.com/same.png")
