@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/profilegraph/profilegraph/internal/benchload"
 	"github.com/profilegraph/profilegraph/internal/testdb"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -322,5 +323,78 @@ func TestE2EPrivacyCacheTerminatedListenerNeverServesWithdrawnData(t *testing.T)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+}
+
+// Warm reads of the load benchmark's Q1, Q2 and Q3 cost no SQL round trip on a leased
+// replica: content from the shared cache, the viewer's account and the privacy state from
+// the privacy cache. The answers are the cold ones.
+func TestE2EPrivacyCacheWarmReadsCostNoRoundTrips(t *testing.T) {
+	a := startServer(t, map[string]string{"CACHE_MAX_COST": "67108864"})
+	b := startServer(t, map[string]string{"CACHE_MAX_COST": "67108864", "DATABASE_URL": a.DatabaseURL})
+	waitMetric(t, b, "profilegraph_privacy_cache_leased", func(v float64) bool { return v == 1 })
+	var persons, accounts []map[string]any
+	for i := range 8 {
+		fb, ig := fmt.Sprintf("wr-fb-%d", i), fmt.Sprintf("wr-ig-%d", i)
+		a.upsert(t, profile.AppFacebook, map[string]any{"appUserId": fb, "username": "wr.fb" + fmt.Sprint(i), "displayName": "FB " + fmt.Sprint(i)})
+		a.upsert(t, profile.AppInstagram, map[string]any{"appUserId": ig, "username": "wr.ig" + fmt.Sprint(i),
+			"displayName": "IG " + fmt.Sprint(i), "avatarUrl": "https://cdn.example.com/" + ig + ".jpg", "email": ig + "@example.com"})
+		r := mustOK(t, a.link(t, profile.AppFacebook, fb, profile.AppInstagram, ig))
+		if i%2 == 0 {
+			mustMutate(t, a, userToken(t, profile.AppFacebook, fb), cacheGrantMutation, pcProfileConsent)
+		}
+		persons = append(persons, map[string]any{"__typename": "Person", "id": r.Get("linkAccount.id")})
+		accounts = append(accounts, map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": fb},
+			map[string]any{"__typename": "AppAccount", "app": "INSTAGRAM", "appUserId": ig})
+	}
+	a.upsert(t, profile.AppFacebook, map[string]any{"appUserId": "wr-viewer", "username": "wr.viewer"})
+	a.upsert(t, profile.AppInstagram, map[string]any{"appUserId": "wr-viewer-ig", "username": "wr.viewer.ig"})
+	mustOK(t, a.link(t, profile.AppFacebook, "wr-viewer", profile.AppInstagram, "wr-viewer-ig"))
+	viewer := userToken(t, profile.AppFacebook, "wr-viewer")
+	owner := userToken(t, profile.AppFacebook, "wr-fb-0")
+	for _, q := range []struct {
+		name, token, query string
+		vars               map[string]any
+	}{
+		{"Q1", viewer, benchload.QueryPersons, map[string]any{"r": persons}},
+		{"Q2", owner, benchload.QueryHome, nil},
+		{"Q3", viewer, benchload.QueryAccount, map[string]any{"r": accounts}},
+	} {
+		t.Run(q.name, func(t *testing.T) {
+			// Answers may carry field errors (CONSENT_REQUIRED, FORBIDDEN), like the
+			// benchmark's: they are part of what must come out the same warm.
+			read := func() string {
+				r := b.query(t, q.token, q.query, q.vars)
+				if r.Status != 200 || r.Data == nil {
+					t.Fatalf("%s: status %d: %s", q.name, r.Status, r.Raw)
+				}
+				return r.Raw
+			}
+			cold := read()
+			// The cache stores asynchronously: read until a read costs nothing.
+			for attempt := 0; ; attempt++ {
+				before := b.dbQueries(t)
+				got := read()
+				if got != cold {
+					t.Fatalf("warm answer differs from the cold one:\n%s\n%s", got, cold)
+				}
+				if b.dbQueries(t) == before {
+					break
+				}
+				if attempt == 200 {
+					t.Fatalf("%s still costs %v round trips warm", q.name, b.dbQueries(t)-before)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			before := b.dbQueries(t)
+			for range 5 {
+				if got := read(); got != cold {
+					t.Fatalf("warm answer differs from the cold one:\n%s\n%s", got, cold)
+				}
+			}
+			if n := b.dbQueries(t) - before; n != 0 {
+				t.Errorf("5 warm %s reads cost %v SQL round trips, want 0", q.name, n)
+			}
+		})
 	}
 }
