@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/profilegraph/profilegraph/cache"
 	"github.com/profilegraph/profilegraph/dataloaders"
@@ -35,21 +35,41 @@ func sharedCache(ctx context.Context, cfg Config, store profile.Store, m *metric
 	}
 	listening := cfg.DatabaseURL != "" && cfg.CacheMaxCost > 0
 	logger.Info("shared cache", slog.Int64("max_cost_bytes", cfg.CacheMaxCost), slog.Bool("listener", listening))
-	if !listening {
+	if cfg.DatabaseURL == "" {
 		return cs, cs.Close, nil
 	}
-	connCfg, err := pgx.ParseConfig(cfg.DatabaseURL)
+	// The control pool serves the privacy writes' lease reads and fences
+	// (docs/privacy-cache.md): small, outside the request pool and its query counter.
+	poolCfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		cs.Close()
-		return nil, nil, fmt.Errorf("shared cache listener: parse database url: %w", err)
+		return nil, nil, fmt.Errorf("shared cache: parse database url: %w", err)
+	}
+	poolCfg.MaxConns = 4
+	poolCfg.ConnConfig.RuntimeParams["application_name"] = "profilegraph-leases"
+	control, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		cs.Close()
+		return nil, nil, fmt.Errorf("shared cache: lease pool: %w", err)
+	}
+	privacy := cache.PrivacyConfig{Lease: cfg.PrivacyLease, Control: control}
+	if !listening {
+		// Not caching, but others may: this replica's privacy writes still wait out
+		// their leases.
+		cs.EnablePrivacyWrites(privacy)
+		return cs, func() {
+			cs.Close()
+			control.Close()
+		}, nil
 	}
 	// The listener outlives ctx until stop: requests still in flight during a graceful
 	// shutdown keep a cache that follows the other replicas.
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	wait := cs.Listen(lctx, cache.ListenerConfig{ConnConfig: connCfg})
+	wait := cs.Listen(lctx, cache.ListenerConfig{ConnConfig: poolCfg.ConnConfig.Copy(), Privacy: &privacy})
 	return cs, func() {
 		cancel()
 		wait()
 		cs.Close()
+		control.Close()
 	}, nil
 }

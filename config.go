@@ -42,6 +42,9 @@ type Config struct {
 	MemoryLimit int64
 	// PprofAddr, when set, serves net/http/pprof there (PPROF_ADDR); off by default.
 	PprofAddr string
+	// PrivacyLease is the lease L of the privacy cache (PRIVACY_LEASE, a Go duration
+	// between 200ms and 1m; default 2s), see docs/privacy-cache.md.
+	PrivacyLease time.Duration
 }
 
 // Defaults of the settings that have one.
@@ -76,6 +79,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		ShutdownTimeout: 10 * time.Second,
 		GCPercent:       defaultGCPercent,
 		MemoryLimit:     defaultMemoryLimit,
+		PrivacyLease:    2 * time.Second,
 	}
 	// The runtime itself applies GOGC and GOMEMLIMIT when they are set: keep its values.
 	if getenv("GOGC") != "" {
@@ -107,6 +111,17 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 			return true
 		}
 		return false
+	}
+	if v := getenv("PRIVACY_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("PRIVACY_LEASE: %q is not a duration", v))
+		case d < 200*time.Millisecond || d > time.Minute:
+			errs = append(errs, fmt.Errorf("PRIVACY_LEASE: %s is not between 200ms and 1m", d))
+		default:
+			cfg.PrivacyLease = d
+		}
 	}
 	envInt("PORT", &cfg.Port)
 	cfg.DatabaseURL = getenv("DATABASE_URL")

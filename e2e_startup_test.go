@@ -74,6 +74,17 @@ func TestE2EStartup(t *testing.T) {
 		}
 	})
 
+	t.Run("a bad privacy lease is a clear start-up error", func(t *testing.T) {
+		t.Parallel()
+		for _, v := range []string{"soon", "10ms", "2h"} {
+			env := map[string]string{"PRIVACY_LEASE": v}
+			err := run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "PRIVACY_LEASE") {
+				t.Fatalf("run() with PRIVACY_LEASE=%s = %v, want an error naming PRIVACY_LEASE", v, err)
+			}
+		}
+	})
+
 	t.Run("dev mode serves GraphiQL with a demo token and its printed tokens work", func(t *testing.T) {
 		t.Parallel()
 		s := startWith(t, map[string]string{"PORT": "0", "LOG_LEVEL": "info"})

@@ -139,20 +139,21 @@ const (
 	nestedRoundTrips           = 2 // fresh state (the viewer's person comes with it), account contents
 	ownerHomeRoundTrips        = 3 // fresh state, account contents, settings
 	activityRoundTrips         = 3 // fresh state, account contents, activity pages
-	// With the shared cache warm only what is never cached is read: the fresh state (and
-	// the activity log, which is not cached).
-	warmRoundTrips         = 1
-	warmActivityRoundTrips = 2
+	// With the shared cache warm only what is never cached is read: the activity log.
+	// The fresh state comes from the privacy cache, this replica holding its lease
+	// (docs/privacy-cache.md).
+	warmRoundTrips         = 0
+	warmActivityRoundTrips = 1
 	// A service token reads its own accounts' lists: the accounts, the fresh state, the
 	// devices, the cross-post pages, the cross-posts' target accounts. Warm, only the
-	// fresh state and the cross-posts, which are never cached, are read.
+	// cross-posts, which are never cached, are read.
 	entitiesListsRoundTrips     = 5
-	warmEntitiesListsRoundTrips = 2
+	warmEntitiesListsRoundTrips = 1
 	// The viewer query with both lists: fresh state, account contents, devices,
 	// cross-posts (their targets are the person's own accounts, already held). Warm: the
-	// fresh state and the cross-posts.
+	// cross-posts.
 	nestedListsRoundTrips = 4
-	warmListsRoundTrips   = 2
+	warmListsRoundTrips   = 1
 )
 
 const ownerHomeQuery = `{ viewer { id profile { displayName username bio avatar { url } phoneNumber email birthdate sources { field app } }

@@ -108,13 +108,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		store = mem
 	}
-	fresh := store // reads that decide what a request may see never come from the cache
 	cached, stopCache, err := sharedCache(ctx, cfg, store, m, logger)
 	if err != nil {
 		return err
 	}
 	defer stopCache()
 	store = cached
+	// Reads that decide what a request may see come from the privacy cache only while
+	// this replica holds a lease (docs/privacy-cache.md); cached.ReadFresh reads through
+	// otherwise, and always without it.
+	fresh := profile.Reader(cached)
 
 	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, verifier)}
 	playgroundOn := devMode

@@ -7,12 +7,13 @@
 //
 // Content is cached: PersonsByID, AccountsByID, AccountsByKey (key -> account id ->
 // account) and SettingsByPerson, including "absent" answers (every insert invalidates
-// its keys). Privacy state is never cached: PrivacyByPerson, AccountsByPerson,
-// ConsentsByPerson and Activity always go to the inner store, and so do all reads
-// through a Tx. The consent decision takes links and consents from PrivacyByPerson, read
-// fresh on every request, and treats a cached account's link as a claim to check
-// against it; so revokeConsent and unlinkAccount take effect on every replica's next
-// request whatever the cache holds (see notes/CACHING.md).
+// its keys). PrivacyByPerson, AccountsByPerson, ConsentsByPerson and Activity always go
+// to the inner store, and so do all reads through a Tx. The consent decision takes links
+// and consents from ReadFresh, and treats a cached account's link as a claim to check
+// against it. ReadFresh is served from the privacy cache only while this replica holds
+// a lease and its listener is up, and every write that touches links or consents waits
+// for every leased replica's acknowledgement (privacy.go, docs/privacy-cache.md); so
+// revokeConsent and unlinkAccount take effect on every replica's next request.
 //
 // # Invalidation
 //
@@ -85,6 +86,9 @@ type Store struct {
 	reconnects            atomic.Uint64
 	listenerUp            atomic.Bool
 	maxCost               int64
+
+	// pv is the privacy cache's lease state; nil unless Listen turned it on.
+	pv *privacy
 }
 
 var _ profile.Store = (*Store)(nil)
@@ -559,16 +563,6 @@ func (s *Store) PrivacyByPerson(ctx context.Context, personIDs []string) (map[st
 // Activity is never cached. It returns the inner store's result and error.
 func (s *Store) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
 	return s.inner.Activity(ctx, personID, beforeSeq, limit)
-}
-
-// ReadFresh is never cached: it passes through to the inner store, which must be a
-// profile.FreshReader (else INTERNAL). It returns the inner store's error.
-func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
-	fr, ok := s.inner.(profile.FreshReader)
-	if !ok {
-		return nil, profile.Errorf(profile.Internal, "cache: the inner store cannot read fresh state")
-	}
-	return fr.ReadFresh(ctx, q)
 }
 
 // ActivityPages passes through to the inner store (the activity log is not cached),

@@ -552,13 +552,17 @@ func TestInTxPublishesWhatItWroteOnCommitOnly(t *testing.T) {
 		}
 		l.none(t)
 	})
-	t.Run("a write of nothing cached (a consent)", func(t *testing.T) {
+	t.Run("a consent: the person's privacy state", func(t *testing.T) {
 		inTx(t, cs, func(ctx context.Context, tx profile.Tx) error {
 			_, err := tx.PutConsent(ctx, &profile.Consent{PersonID: f.person.ID, SourceApp: profile.AppInstagram, TargetApp: profile.AppFacebook,
 				Category: profile.CategoryProfile, Purpose: profile.PurposeService, GrantedAt: time.Now()})
 			return err
 		})
-		l.none(t)
+		inv := l.next(t)
+		want := cache.Invalidation{Privacy: []string{f.person.ID}}
+		if fmt.Sprint(inv) != fmt.Sprint(want) {
+			t.Errorf("notification = %+v, want %+v", inv, want)
+		}
 	})
 }
 

@@ -27,6 +27,10 @@ type ListenerConfig struct {
 	// server to prove the connection alive (a silently dead connection would miss
 	// notifications); default 5 s.
 	PingInterval time.Duration
+	// Privacy, when set (and the cache is enabled), turns the privacy cache on: the
+	// listener takes a lease for this replica and renews it, and acknowledges privacy
+	// writes (privacy.go).
+	Privacy *PrivacyConfig
 }
 
 // DefaultApplicationName is the listener connection's default application_name.
@@ -57,6 +61,9 @@ func (c ListenerConfig) withDefaults() ListenerConfig {
 // ends, leaving the cache bypassed; the returned function waits for that.
 func (s *Store) Listen(ctx context.Context, cfg ListenerConfig) (wait func()) {
 	cfg = cfg.withDefaults()
+	if cfg.Privacy != nil && s.rc != nil {
+		s.enablePrivacy(*cfg.Privacy)
+	}
 	s.setOnline(false)
 	done := make(chan struct{})
 	go func() {
@@ -72,6 +79,7 @@ func (s *Store) listen(ctx context.Context, cfg ListenerConfig) {
 	for {
 		err := s.listenOnce(ctx, cfg, &connected, func() { backoff = cfg.MinBackoff })
 		s.listenerUp.Store(false)
+		s.dropLease()
 		s.setOnline(false)
 		if ctx.Err() != nil {
 			s.logger.Info("cache listener stopped")
@@ -113,6 +121,11 @@ func (s *Store) listenOnce(ctx context.Context, cfg ListenerConfig, connected *b
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if s.pv != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{AckChannel}.Sanitize()); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+	}
 	if *connected {
 		s.reconnects.Add(1)
 	}
@@ -121,19 +134,60 @@ func (s *Store) listenOnce(ctx context.Context, cfg ListenerConfig, connected *b
 	// Notifications sent before LISTEN took effect are lost: start from an empty cache.
 	s.setOnline(true)
 	s.listenerUp.Store(true)
+	// The lease is taken after LISTEN and the clear; register clears once more after
+	// the grant (docs/privacy-cache.md: a lease covers only what was read after it).
+	var renewAt time.Time
+	if s.pv != nil {
+		if err := s.register(ctx, conn); err != nil {
+			return err
+		}
+		renewAt = time.Now().Add(s.pv.cfg.RenewEvery)
+		defer func() {
+			if ctx.Err() != nil {
+				s.listenerUp.Store(false)
+				s.dropLease()
+				s.setOnline(false)
+				s.unregister(conn)
+			}
+		}()
+	}
 	s.logger.Info("cache listener connected", slog.String("channel", Channel),
-		slog.Int("backend_pid", int(conn.PgConn().PID())))
+		slog.Int("backend_pid", int(conn.PgConn().PID())), slog.String("replica_id", s.ReplicaID()))
 
 	for {
-		wctx, cancel := context.WithTimeout(ctx, cfg.PingInterval)
+		wait := cfg.PingInterval
+		if s.pv != nil {
+			if !time.Now().Before(renewAt) {
+				if err := s.renew(ctx, conn); err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					return err
+				}
+				renewAt = time.Now().Add(s.pv.cfg.RenewEvery)
+			}
+			wait = min(wait, time.Until(renewAt))
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
 		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
 		case err == nil:
-			s.received(n.Payload)
+			if n.Channel == AckChannel {
+				s.receivedAck(n.Payload)
+				continue
+			}
+			if writeID := s.received(n.Payload); writeID != "" && s.pv != nil {
+				if err := s.ack(ctx, conn, writeID); err != nil {
+					return err
+				}
+			}
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
+			if s.pv != nil {
+				continue // the renewal proves the connection alive
+			}
 			pctx, cancel := context.WithTimeout(ctx, cfg.PingInterval)
 			err := conn.Ping(pctx)
 			cancel()
@@ -147,18 +201,26 @@ func (s *Store) listenOnce(ctx context.Context, cfg ListenerConfig, connected *b
 }
 
 // received applies one notification: drop the keys it names, or everything for "all"
-// or a payload it cannot read. It counts the notification once applied.
-func (s *Store) received(payload string) {
+// or a payload it cannot read. It counts the notification once applied. It returns the
+// write id that the payload ends (a privacy write's last payload), to acknowledge now
+// that every payload before it is applied; else "".
+func (s *Store) received(payload string) string {
 	defer s.invalidationsReceived.Add(1)
 	if payload == payloadAll {
 		s.Clear()
-		return
+		return ""
 	}
-	var inv Invalidation
-	if err := json.Unmarshal([]byte(payload), &inv); err != nil {
+	var msg struct {
+		Invalidation
+		W string `json:"w"`
+	}
+	if err := json.Unmarshal([]byte(payload), &msg); err != nil {
 		s.logger.Warn("unreadable cache invalidation; clearing the cache", slog.Any("err", err))
 		s.Clear()
-		return
+		return ""
 	}
-	s.Invalidate(inv)
+	if !msg.Invalidation.Empty() {
+		s.Invalidate(msg.Invalidation)
+	}
+	return msg.W
 }

@@ -51,6 +51,25 @@ type Stats struct {
 	CostUsed, Capacity int64
 	// MaxCost is the configured budget in bytes (0: disabled).
 	MaxCost int64
+	// Privacy is the privacy cache's counters (zero while it is off).
+	Privacy PrivacyStats
+}
+
+// PrivacyStats are the privacy cache's counters (docs/privacy-cache.md).
+type PrivacyStats struct {
+	// Leased reports whether this replica may serve cached privacy state now.
+	Leased bool
+	// Served counts fresh reads answered wholly from the cache; Refused those not
+	// served from it for lack of a lease (or of the listener).
+	Served, Refused uint64
+	// Writes counts privacy writes that waited; AcksWaited the acknowledgements they
+	// waited for and got; ExpiriesWaited the leases they waited out instead (replicas
+	// that did not acknowledge in time, fenced); WaitErrors the writes that could not
+	// read or fence the leases.
+	Writes, AcksWaited, ExpiriesWaited, WaitErrors uint64
+	// Renewals counts lease grants and renewals; Lapses the leases lost; AcksSent the
+	// acknowledgements this replica sent.
+	Renewals, Lapses, AcksSent uint64
 }
 
 // Stats returns the current counters.
@@ -67,6 +86,15 @@ func (s *Store) Stats() Stats {
 		Caching:               s.rc != nil && !s.closed && s.online,
 		MaxCost:               s.maxCost,
 	}
+	if pv := s.pv; pv != nil {
+		st.Privacy = PrivacyStats{
+			Leased: s.privacyServableLocked(),
+			Served: pv.served.Load(), Refused: pv.servesRefused.Load(),
+			Writes: pv.privacyWrites.Load(), AcksWaited: pv.acksWaited.Load(),
+			ExpiriesWaited: pv.expiriesWaited.Load(), WaitErrors: pv.writeWaitErrors.Load(),
+			Renewals: pv.leaseRenewals.Load(), Lapses: pv.leaseLapses.Load(), AcksSent: pv.acksSent.Load(),
+		}
+	}
 	if s.rc != nil && !s.closed {
 		st.Capacity = s.rc.MaxCost()
 		st.CostUsed = st.Capacity - s.rc.RemainingCost()
@@ -78,7 +106,10 @@ func (s *Store) Stats() Stats {
 // profilegraph_cache_hits_total, _misses_total, _evictions_total,
 // _rejected_sets_total, _dropped_sets_total, _invalidations_received_total,
 // _listener_reconnects_total, and the gauges _listener_connected, _cost_bytes and
-// _max_cost_bytes.
+// _max_cost_bytes; and the privacy cache's profilegraph_privacy_cache_served_total,
+// _refused_total, _lease_renewals_total, _lease_lapses_total, _acks_sent_total, the
+// gauge _leased, and profilegraph_privacy_writes_total, _acks_waited_total,
+// _lease_expiries_waited_total and _write_wait_errors_total.
 func (s *Store) Collector() prometheus.Collector { return collector{s} }
 
 var (
@@ -94,6 +125,23 @@ var (
 	descMaxCost       = cacheDesc("max_cost_bytes", "CACHE_MAX_COST: the shared cache's budget in bytes (0: disabled).")
 )
 
+var (
+	descPvServed   = privacyDesc("cache_served_total", "Fresh reads (viewer account, links, consents) served wholly from the privacy cache.")
+	descPvRefused  = privacyDesc("cache_refused_total", "Fresh reads not served from the privacy cache for lack of a lease or of the listener.")
+	descPvRenewals = privacyDesc("cache_lease_renewals_total", "Privacy cache lease grants and renewals.")
+	descPvLapses   = privacyDesc("cache_lease_lapses_total", "Privacy cache leases lost (lapsed, fenced by a writer, or the listener went down).")
+	descPvAcksSent = privacyDesc("cache_acks_sent_total", "Acknowledgements of privacy writes sent after applying their invalidation.")
+	descPvLeased   = privacyDesc("cache_leased", "1 while this replica may serve cached privacy state.")
+	descPvWrites   = privacyDesc("writes_total", "Privacy writes (links, consents) that waited for the other replicas.")
+	descPvAcks     = privacyDesc("acks_waited_total", "Acknowledgements privacy writes waited for and received.")
+	descPvExpiries = privacyDesc("lease_expiries_waited_total", "Leases privacy writes waited out: replicas that did not acknowledge in time (then fenced).")
+	descPvErrors   = privacyDesc("write_wait_errors_total", "Privacy writes that could not read or fence the replicas' leases after their commit.")
+)
+
+func privacyDesc(name, help string) *prometheus.Desc {
+	return prometheus.NewDesc("profilegraph_privacy_"+name, help, nil, nil)
+}
+
 func cacheDesc(name, help string) *prometheus.Desc {
 	return prometheus.NewDesc("profilegraph_cache_"+name, help, nil, nil)
 }
@@ -102,7 +150,9 @@ type collector struct{ s *Store }
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descHits, descMisses, descEvictions, descRejected, descDropped,
-		descInvalidations, descReconnects, descConnected, descCost, descMaxCost} {
+		descInvalidations, descReconnects, descConnected, descCost, descMaxCost,
+		descPvServed, descPvRefused, descPvRenewals, descPvLapses, descPvAcksSent, descPvLeased,
+		descPvWrites, descPvAcks, descPvExpiries, descPvErrors} {
 		ch <- d
 	}
 }
@@ -129,4 +179,19 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descConnected, connected)
 	gauge(descCost, float64(st.CostUsed))
 	gauge(descMaxCost, float64(st.MaxCost))
+	p := st.Privacy
+	counter(descPvServed, p.Served)
+	counter(descPvRefused, p.Refused)
+	counter(descPvRenewals, p.Renewals)
+	counter(descPvLapses, p.Lapses)
+	counter(descPvAcksSent, p.AcksSent)
+	leased := 0.0
+	if p.Leased {
+		leased = 1
+	}
+	gauge(descPvLeased, leased)
+	counter(descPvWrites, p.Writes)
+	counter(descPvAcks, p.AcksWaited)
+	counter(descPvExpiries, p.ExpiriesWaited)
+	counter(descPvErrors, p.WaitErrors)
 }

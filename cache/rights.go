@@ -8,22 +8,26 @@ import (
 )
 
 // DeleteAccount records the account, its key and its devices (they go with it) and
-// deletes it. It returns the inner Tx's error.
+// deletes it. It is a privacy write: every replica's cached link of the account (which
+// says it exists) must go before the deletion returns. It returns the inner Tx's error.
 func (r *recorder) DeleteAccount(ctx context.Context, a *profile.Account) error {
 	r.note(func(inv *Invalidation) {
 		inv.Accounts = append(inv.Accounts, a.ID)
 		inv.Keys = append(inv.Keys, a.Key())
 	})
+	r.notePrivacy()
 	return r.Tx.DeleteAccount(ctx, a)
 }
 
 // ErasePerson records the person, its settings and every account it unlinks, and
-// erases it. It returns the inner Tx's result and error.
+// erases it. It is a privacy write (links and consents go). It returns the inner Tx's
+// result and error.
 func (r *recorder) ErasePerson(ctx context.Context, personID string, at time.Time) ([]*profile.Account, error) {
 	r.note(func(inv *Invalidation) {
 		inv.Persons = append(inv.Persons, personID)
 		inv.Settings = append(inv.Settings, personID)
 	})
+	r.notePrivacy(personID)
 	accs, err := r.Tx.ErasePerson(ctx, personID, at)
 	r.note(func(inv *Invalidation) {
 		for _, a := range accs {

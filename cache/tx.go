@@ -19,11 +19,23 @@ type Invalidation struct {
 	Accounts []string             `json:"a,omitempty"`
 	Keys     []profile.AccountKey `json:"k,omitempty"`
 	Settings []string             `json:"s,omitempty"`
+	// Privacy are persons whose links or consents changed: their cached privacy state
+	// goes (the links of Accounts and the viewer entries of Keys go with them).
+	Privacy []string `json:"pp,omitempty"`
+	// AllPrivacy says a write touched links or consents that it could not name: every
+	// replica clears its cache.
+	AllPrivacy bool `json:"-"`
 }
 
 // Empty reports whether inv names nothing.
 func (inv Invalidation) Empty() bool {
-	return len(inv.Persons)+len(inv.Accounts)+len(inv.Keys)+len(inv.Settings) == 0
+	return len(inv.Persons)+len(inv.Accounts)+len(inv.Keys)+len(inv.Settings)+len(inv.Privacy) == 0 && !inv.AllPrivacy
+}
+
+// writeAck is the payload that ends a privacy write's notifications: the replicas
+// acknowledge write id W once they have applied every payload before it.
+type writeAck struct {
+	W string `json:"w"`
 }
 
 func (inv Invalidation) cacheKeys() []string {
@@ -33,13 +45,17 @@ func (inv Invalidation) cacheKeys() []string {
 	}
 	for _, id := range inv.Accounts {
 		// An account's devices are part of its content: they go with it.
-		keys = append(keys, accountKey(id), devicesKey(id))
+		// So is the person it is linked to, as the privacy cache knows it.
+		keys = append(keys, accountKey(id), devicesKey(id), linkKey(id))
 	}
 	for _, k := range inv.Keys {
-		keys = append(keys, keyKey(k))
+		keys = append(keys, keyKey(k), viewerKey(k))
 	}
 	for _, id := range inv.Settings {
 		keys = append(keys, settingsKey(id))
+	}
+	for _, id := range inv.Privacy {
+		keys = append(keys, privacyKey(id))
 	}
 	return keys
 }
@@ -59,6 +75,9 @@ const (
 func (inv Invalidation) Payloads() ([]string, error) {
 	if inv.Empty() {
 		return nil, nil
+	}
+	if inv.AllPrivacy {
+		return []string{payloadAll}, nil
 	}
 	whole, err := json.Marshal(inv)
 	if err != nil {
@@ -119,6 +138,11 @@ func (inv Invalidation) Payloads() ([]string, error) {
 			return nil, err
 		}
 	}
+	for _, id := range inv.Privacy {
+		if err := add(id, func() { cur.Privacy = append(cur.Privacy, id) }); err != nil {
+			return nil, err
+		}
+	}
 	if err := flush(); err != nil {
 		return nil, err
 	}
@@ -138,13 +162,17 @@ type Notifier interface {
 // InTx runs fn in a transaction of the inner store through a Tx that records what fn
 // writes. Before the transaction commits it publishes the changed keys on Channel (one
 // round trip, only when fn wrote something cached); after it, it drops them from this
-// replica's cache, before returning. Reads through the Tx are never cached. It returns
-// fn's error unchanged, the inner store's, or a publishing error (then nothing is
-// committed).
+// replica's cache, before returning. A privacy write (one that the recorder saw touch
+// links or consents: every such Tx method notes it) also publishes a write id, and after
+// its commit InTx waits until every other replica whose lease is live has acknowledged it
+// or its lease has ended (docs/privacy-cache.md). Reads through the Tx are never cached.
+// It returns fn's error unchanged, the inner store's, or a publishing error (then nothing
+// is committed), or, after a commit, an INTERNAL error if the leases could not be read.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profile.Tx) error) error {
 	var rec *recorder
+	writeID := ""
 	err := s.inner.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		rec = &recorder{Tx: tx}
+		rec = &recorder{Tx: tx, linkOf: map[string]lockedLink{}}
 		if err := fn(ctx, rec); err != nil {
 			return err
 		}
@@ -157,6 +185,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profil
 		if err != nil {
 			return err
 		}
+		if rec.touchesPrivacy() && s.pv != nil {
+			if writeID == "" {
+				writeID = s.startWrite()
+			}
+			b, err := json.Marshal(writeAck{W: writeID})
+			if err != nil {
+				return fmt.Errorf("encode write id: %w", err)
+			}
+			payloads = append(payloads, string(b))
+		}
 		if err := n.Notify(ctx, Channel, payloads...); err != nil {
 			return fmt.Errorf("publish cache invalidation: %w", err)
 		}
@@ -165,7 +203,17 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profil
 	// Even after an error: a commit whose acknowledgement was lost may have happened.
 	if rec != nil {
 		if inv := rec.invalidation(); !inv.Empty() {
-			s.Invalidate(inv)
+			if inv.AllPrivacy {
+				s.Clear()
+			} else {
+				s.Invalidate(inv)
+			}
+		}
+	}
+	if writeID != "" {
+		// Wait even after an error: the commit may have happened.
+		if werr := s.awaitWrite(ctx, writeID); werr != nil && err == nil {
+			err = werr
 		}
 	}
 	return err
@@ -177,6 +225,73 @@ type recorder struct {
 	profile.Tx
 	mu  sync.Mutex
 	inv Invalidation
+	// privacy is set by every write that touches links or consents.
+	privacy bool
+	// linkOf is the link and key of each account locked in this transaction, as locked.
+	linkOf map[string]lockedLink
+}
+
+// lockedLink is what a lock read of an account said about its link and key.
+type lockedLink struct {
+	person string
+	key    profile.AccountKey
+	// birthdate is the account's birthdate as locked: it is part of its person's privacy
+	// state (the reconciled age of SPEC §5 rule 6).
+	birthdate profile.Date
+}
+
+// notePrivacy records a write that touches the links or consents of persons (empty
+// ids are ignored). Every Tx method that writes links or consents must call it: that
+// makes the write wait for every leased replica's acknowledgement.
+func (r *recorder) notePrivacy(persons ...string) {
+	r.note(func(inv *Invalidation) {
+		for _, p := range persons {
+			if p != "" {
+				inv.Privacy = append(inv.Privacy, p)
+			}
+		}
+	})
+	r.mu.Lock()
+	r.privacy = true
+	r.mu.Unlock()
+}
+
+func (r *recorder) touchesPrivacy() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.privacy
+}
+
+func (r *recorder) noteLocked(accs ...*profile.Account) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range accs {
+		if a != nil {
+			l := lockedLink{person: a.PersonID, key: a.Key()}
+			if a.Birthdate != nil {
+				l.birthdate = *a.Birthdate
+			}
+			r.linkOf[a.ID] = l
+		}
+	}
+}
+
+// LockAccounts locks the accounts and notes their links. It returns the inner Tx's
+// result and error.
+func (r *recorder) LockAccounts(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
+	got, err := r.Tx.LockAccounts(ctx, ids)
+	for _, a := range got {
+		r.noteLocked(a)
+	}
+	return got, err
+}
+
+// LockAccountByKey locks the account and notes its link. It returns the inner Tx's
+// result and error.
+func (r *recorder) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
+	a, err := r.Tx.LockAccountByKey(ctx, key)
+	r.noteLocked(a)
+	return a, err
 }
 
 func (r *recorder) note(f func(inv *Invalidation)) {
@@ -190,10 +305,12 @@ func (r *recorder) invalidation() Invalidation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return Invalidation{
-		Persons:  distinct(r.inv.Persons),
-		Accounts: distinct(r.inv.Accounts),
-		Keys:     distinct(r.inv.Keys),
-		Settings: distinct(r.inv.Settings),
+		Persons:    distinct(r.inv.Persons),
+		Accounts:   distinct(r.inv.Accounts),
+		Keys:       distinct(r.inv.Keys),
+		Settings:   distinct(r.inv.Settings),
+		Privacy:    distinct(r.inv.Privacy),
+		AllPrivacy: r.inv.AllPrivacy,
 	}
 }
 
@@ -208,24 +325,47 @@ func distinct[T comparable](xs []T) []T {
 }
 
 // InsertAccount records the account's id and key (a cached "absent" for either is now
-// wrong) and inserts it. It returns the inner Tx's error.
+// wrong) and inserts it. It is a privacy write (a new account and maybe a new link). It
+// returns the inner Tx's error.
 func (r *recorder) InsertAccount(ctx context.Context, a *profile.Account) error {
 	err := r.Tx.InsertAccount(ctx, a) // fills in a.ID when empty
 	r.note(func(inv *Invalidation) {
 		inv.Accounts = append(inv.Accounts, a.ID)
 		inv.Keys = append(inv.Keys, a.Key())
 	})
+	r.notePrivacy(a.PersonID)
 	return err
 }
 
-// UpdateAccount records the account's id and key and updates it. It returns the inner
-// Tx's error.
+// UpdateAccount records the account's id and key and updates it. It is a privacy write
+// when the link changes from what the account's lock read said (both persons' states
+// go), or when the account was not locked in this transaction (then every replica
+// clears, since the old link is unknown). It returns the inner Tx's error.
 func (r *recorder) UpdateAccount(ctx context.Context, a *profile.Account) error {
 	r.note(func(inv *Invalidation) {
 		inv.Accounts = append(inv.Accounts, a.ID)
 		inv.Keys = append(inv.Keys, a.Key())
 	})
-	return r.Tx.UpdateAccount(ctx, a)
+	r.mu.Lock()
+	was, locked := r.linkOf[a.ID]
+	r.mu.Unlock()
+	switch {
+	case !locked:
+		r.note(func(inv *Invalidation) { inv.AllPrivacy = true })
+		r.notePrivacy()
+	case was.person != a.PersonID || was.key != a.Key():
+		r.note(func(inv *Invalidation) { inv.Keys = append(inv.Keys, was.key) })
+		r.notePrivacy(was.person, a.PersonID)
+	case a.PersonID != "" && was.birthdate != birthdateOf(a):
+		// A birthdate that changes the person's reconciled age (a minor now) withdraws
+		// data like a revoke: it waits for every leased replica too.
+		r.notePrivacy(a.PersonID)
+	}
+	err := r.Tx.UpdateAccount(ctx, a)
+	if err == nil && locked {
+		r.noteLocked(a)
+	}
+	return err
 }
 
 // InsertPerson records the person and inserts it. It returns the inner Tx's error.
@@ -236,12 +376,13 @@ func (r *recorder) InsertPerson(ctx context.Context, p *profile.Person) error {
 }
 
 // DeletePerson records the person and its settings (they go with it) and deletes it.
-// It returns the inner Tx's error.
+// It is a privacy write (its consents go). It returns the inner Tx's error.
 func (r *recorder) DeletePerson(ctx context.Context, id string) error {
 	r.note(func(inv *Invalidation) {
 		inv.Persons = append(inv.Persons, id)
 		inv.Settings = append(inv.Settings, id)
 	})
+	r.notePrivacy(id)
 	return r.Tx.DeletePerson(ctx, id)
 }
 
@@ -252,8 +393,30 @@ func (r *recorder) PutSettings(ctx context.Context, st *profile.Settings) error 
 	return r.Tx.PutSettings(ctx, st)
 }
 
-// Consents, activity and handoffs are never cached: their writes pass through the
-// embedded Tx unrecorded.
+// PutConsent is a privacy write of the consent's person. It returns the inner Tx's
+// result and error.
+func (r *recorder) PutConsent(ctx context.Context, c *profile.Consent) (*profile.Consent, error) {
+	r.notePrivacy(c.PersonID)
+	return r.Tx.PutConsent(ctx, c)
+}
+
+// DeleteConsent is a privacy write of the person. It returns the inner Tx's result and
+// error.
+func (r *recorder) DeleteConsent(ctx context.Context, personID string, key profile.ConsentKey) (bool, error) {
+	r.notePrivacy(personID)
+	return r.Tx.DeleteConsent(ctx, personID, key)
+}
+
+// DeleteConsentsNaming is a privacy write of the person. It returns the inner Tx's
+// result and error.
+func (r *recorder) DeleteConsentsNaming(ctx context.Context, personID string, app profile.App) (int, error) {
+	r.notePrivacy(personID)
+	return r.Tx.DeleteConsentsNaming(ctx, personID, app)
+}
+
+// Activity, handoffs, devices and cross-posts touch neither the cached content kinds
+// nor links or consents, except as listed in recorderPassThrough (tx_test.go asserts
+// that every Tx method is either recorded here or listed there).
 
 // Execer runs one statement: a *pgx.Conn, a *pgxpool.Pool or a pgx.Tx.
 type Execer interface {
@@ -269,4 +432,11 @@ func PublishClearAll(ctx context.Context, db Execer) error {
 		return fmt.Errorf("publish cache clear: %w", err)
 	}
 	return nil
+}
+
+func birthdateOf(a *profile.Account) profile.Date {
+	if a.Birthdate == nil {
+		return profile.Date{}
+	}
+	return *a.Birthdate
 }

@@ -83,7 +83,7 @@ func TestOpenConcurrentlyOnEmptyDatabaseMigratesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"accounts", "activity", "consents", "cross_posts", "devices", "erasures", "login_handoffs", "persons", "profilegraph_schema_version", "settings"}
+	want := []string{"accounts", "activity", "consents", "cross_posts", "devices", "erasures", "login_handoffs", "persons", "profilegraph_schema_version", "replicas", "settings"}
 	if len(tables) != len(want) {
 		t.Fatalf("tables = %v, want %v", tables, want)
 	}

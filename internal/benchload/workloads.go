@@ -17,6 +17,14 @@ const (
 	queryAccount = `query($r:[_Any!]!){ _entities(representations:$r){ ... on AppAccount { username displayName avatar { url } person { id } } } }`
 )
 
+// QueryPersons, QueryHome and QueryAccount are the queries of Q1, Q2 and Q3, for the
+// test of what they cost warm (privcache_e2e_test.go).
+const (
+	QueryPersons = queryPersons
+	QueryHome    = queryHome
+	QueryAccount = queryAccount
+)
+
 // batchSize is the number of representations per `_entities` request.
 const batchSize = 50
 

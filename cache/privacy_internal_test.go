@@ -1,0 +1,171 @@
+package cache
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/profilegraph/profilegraph/memory"
+	"github.com/profilegraph/profilegraph/profile"
+)
+
+// countingFresh counts the fresh reads that reach the store.
+type countingFresh struct {
+	*memory.Store
+	reads int
+}
+
+func (c *countingFresh) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
+	c.reads++
+	return c.Store.ReadFresh(ctx, q)
+}
+
+// leasedStore is a Store with the privacy cache on, online, with a listener that is up,
+// over a memory store holding one person with a linked account and a consent.
+func leasedStore(t *testing.T) (*Store, *countingFresh, profile.FreshQuery) {
+	t.Helper()
+	ctx := context.Background()
+	inner := &countingFresh{Store: memory.New()}
+	s, err := New(inner, Config{MaxCost: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	s.enablePrivacy(PrivacyConfig{Lease: time.Hour})
+	s.listenerUp.Store(true)
+	var acc *profile.Account
+	err = s.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		p := &profile.Person{CreatedAt: time.Now()}
+		if err := tx.InsertPerson(ctx, p); err != nil {
+			return err
+		}
+		now := time.Now()
+		acc = &profile.Account{App: profile.AppFacebook, AppUserID: "u1", Username: "u1", PersonID: p.ID, LinkedAt: &now, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertAccount(ctx, acc); err != nil {
+			return err
+		}
+		_, err := tx.PutConsent(ctx, &profile.Consent{PersonID: p.ID, SourceApp: profile.AppFacebook, TargetApp: profile.AppInstagram,
+			Category: profile.CategoryProfile, Purpose: profile.PurposeService, GrantedAt: now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := acc.Key()
+	return s, inner, profile.FreshQuery{Viewer: &k, Accounts: []string{acc.ID}}
+}
+
+// readTwice reads q, waits for the cache to store, reads again, and returns how many
+// reads reached the store.
+func readTwice(t *testing.T, s *Store, inner *countingFresh, q profile.FreshQuery) int {
+	t.Helper()
+	before := inner.reads
+	for range 2 {
+		got, err := s.ReadFresh(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Viewer == nil || len(got.Privacy[got.Viewer.PersonID].Consents) != 1 {
+			t.Fatalf("fresh read = %+v, want the viewer and its consent", got)
+		}
+		s.Wait()
+	}
+	return inner.reads - before
+}
+
+func TestPrivacyCacheServesOnlyUnderALease(t *testing.T) {
+	s, inner, q := leasedStore(t)
+	if n := readTwice(t, s, inner, q); n != 2 {
+		t.Errorf("without a lease, %d of 2 reads reached the store, want 2", n)
+	}
+	if s.pv.servesRefused.Load() == 0 {
+		t.Errorf("reads without a lease were not counted as refused")
+	}
+	s.grantLease(time.Now())
+	if n := readTwice(t, s, inner, q); n != 1 {
+		t.Errorf("under a lease, %d of 2 reads reached the store, want 1 (the second from the cache)", n)
+	}
+	if n := readTwice(t, s, inner, q); n != 0 {
+		t.Errorf("under a lease, warm, %d of 2 reads reached the store, want 0", n)
+	}
+
+	// The listener goes down: nothing is served from the cache.
+	s.listenerUp.Store(false)
+	if n := readTwice(t, s, inner, q); n != 2 {
+		t.Errorf("with the listener down, %d of 2 reads reached the store, want 2", n)
+	}
+	s.listenerUp.Store(true)
+
+	// The lease lapses (a pause): nothing is served; a new grant clears the cache first,
+	// so what was filled meanwhile, or before, is not served under it.
+	s.mu.Lock()
+	s.pv.leaseUntil = time.Now().Add(-time.Millisecond)
+	s.mu.Unlock()
+	if n := readTwice(t, s, inner, q); n != 2 {
+		t.Errorf("after the lease lapsed, %d of 2 reads reached the store, want 2", n)
+	}
+	s.grantLease(time.Now())
+	if n := readTwice(t, s, inner, q); n != 1 {
+		t.Errorf("after a new grant, %d of 2 reads reached the store, want 1: the grant must clear the cache", n)
+	}
+
+	// A continuous renewal keeps the cache.
+	s.grantLease(time.Now())
+	if n := readTwice(t, s, inner, q); n != 0 {
+		t.Errorf("after a renewal, %d of 2 reads reached the store, want 0", n)
+	}
+
+	// A lease measured from when the renewal was sent: one sent longer ago than the lease
+	// (less the margin) grants nothing.
+	s.grantLease(time.Now().Add(-time.Hour))
+	if n := readTwice(t, s, inner, q); n != 2 {
+		t.Errorf("under a lease whose renewal was sent an hour ago, %d of 2 reads reached the store, want 2", n)
+	}
+}
+
+func TestPrivacyCacheWriteDropsTheStateAtOnce(t *testing.T) {
+	s, inner, q := leasedStore(t)
+	s.grantLease(time.Now())
+	readTwice(t, s, inner, q)
+	got, err := s.ReadFresh(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := got.Viewer.PersonID
+	if err := s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
+		_, err := tx.DeleteConsent(ctx, person, profile.ConsentKey{SourceApp: profile.AppFacebook, TargetApp: profile.AppInstagram,
+			Category: profile.CategoryProfile, Purpose: profile.PurposeService})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.ReadFresh(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got.Privacy[person]; st != nil && len(st.Consents) > 0 {
+		t.Errorf("right after the revoke, the privacy cache serves consents %+v", st.Consents)
+	}
+}
+
+func TestPrivacyCacheFillStartedBeforeAnInvalidationIsNotStored(t *testing.T) {
+	s, inner, q := leasedStore(t)
+	s.grantLease(time.Now())
+	s.mu.RLock()
+	gen := s.gen
+	s.mu.RUnlock()
+	got, err := inner.ReadFresh(context.Background(), q) // a slow read, before the write
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Invalidate(Invalidation{Privacy: []string{got.Viewer.PersonID}})
+	s.store(gen, privacyEntries(got, q.Viewer, nil, q.Accounts))
+	s.Wait()
+	before := inner.reads
+	if _, err := s.ReadFresh(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads == before {
+		t.Errorf("a fill read before an invalidation was stored and served")
+	}
+}
