@@ -49,7 +49,6 @@ type Readers struct {
 // row known to be absent) and true, or false when the read must go through the reader.
 // A key the request already holds is never peeked again.
 type Peeker interface {
-	PeekPerson(id string) (*profile.Person, bool)
 	PeekAccount(id string) (*profile.Account, bool)
 	PeekAccountByKey(key profile.AccountKey) (*profile.Account, bool)
 	PeekSettings(personID string) (*profile.Settings, bool)
@@ -57,7 +56,6 @@ type Peeker interface {
 
 // Loaders are the per-request loaders and views.
 type Loaders struct {
-	persons       *dataloadgen.Loader[string, *profile.Person]
 	accounts      *dataloadgen.Loader[string, *profile.Account]
 	accountsByKey *dataloadgen.Loader[profile.AccountKey, *profile.Account]
 	settings      *dataloadgen.Loader[string, *profile.Settings]
@@ -123,7 +121,6 @@ func New(r Readers, wait time.Duration) *Loaders {
 	}
 	opt := dataloadgen.WithWait(wait)
 	l := &Loaders{
-		persons:       dataloadgen.NewMappedLoader(r.Content.PersonsByID, opt),
 		accountsByKey: dataloadgen.NewMappedLoader(r.Content.AccountsByKey, opt),
 		settings:      dataloadgen.NewMappedLoader(r.Content.SettingsByPerson, opt),
 		readers:       r,
@@ -558,67 +555,28 @@ func WithoutLink(a *profile.Account) *profile.Account {
 
 // --- content ----------------------------------------------------------------------------
 
-// Person returns the person with id, or nil if there is none.
-func (l *Loaders) Person(ctx context.Context, id string) (*profile.Person, error) {
-	if l.peek != nil {
-		if p, ok := l.peek.PeekPerson(id); ok {
-			l.persons.Prime(id, p)
+// ExistingPersons returns ids (aligned) with "" in place of each person that does not
+// exist now: a person exists while its fresh links show an account (SPEC §4), so a person
+// erased, or left without accounts, is absent on every replica whatever a cache holds
+// (SPEC §10, erasePerson). Malformed ids do not exist. It costs the one fresh read the
+// persons' views need anyway, and no read of person rows, whose content no field shows.
+func (l *Loaders) ExistingPersons(ctx context.Context, ids []string) ([]string, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if profile.IsCanonicalID(id) {
+			valid = append(valid, id)
 		}
 	}
-	p, err := absent(l.persons.Load(ctx, id))
-	if err != nil {
-		return nil, fmt.Errorf("load person: %w", err)
-	}
-	if p == nil {
-		return nil, nil
-	}
-	ps, err := l.existing(ctx, []*profile.Person{p})
-	if err != nil {
+	if err := l.fresh(ctx, valid, nil); err != nil {
 		return nil, err
 	}
-	return ps[0], nil
-}
-
-// existing keeps, of persons read through the content path (which may come from the
-// shared cache), those that the fresh read finds linked to an account now: a person
-// erased or left without accounts since a cache kept it is absent on every replica
-// (SPEC §10, erasePerson). It costs the fresh read the person's view needs anyway.
-func (l *Loaders) existing(ctx context.Context, ps []*profile.Person) ([]*profile.Person, error) {
-	ids := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if p != nil {
-			ids = append(ids, p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return ps, nil
-	}
-	if err := l.fresh(ctx, ids, nil); err != nil {
-		return nil, err
-	}
-	out := make([]*profile.Person, len(ps))
-	for i, p := range ps {
-		if p != nil && len(l.state(p.ID).LinkedApps()) > 0 {
-			out[i] = p
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		if profile.IsCanonicalID(id) && len(l.state(id).LinkedApps()) > 0 {
+			out[i] = id
 		}
 	}
 	return out, nil
-}
-
-// Persons returns the persons with ids, aligned to ids; absent ones are nil. A caller
-// holding a whole level of keys (the _entities batch) reads them in one store call at
-// once, rather than adding them one by one to a batch window.
-func (l *Loaders) Persons(ctx context.Context, ids []string) ([]*profile.Person, error) {
-	m, err := l.readers.Content.PersonsByID(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load persons: %w", err)
-	}
-	out := make([]*profile.Person, len(ids))
-	for i, id := range ids {
-		out[i] = m[id]
-		l.persons.Prime(id, m[id])
-	}
-	return l.existing(ctx, out)
 }
 
 // heldAccounts returns the content of the accounts ids that exist, by id: what the

@@ -3,6 +3,7 @@ package dataloaders_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -403,4 +404,35 @@ func (c *countingPages) ReadFresh(ctx context.Context, q profile.FreshQuery) (*p
 func (c *countingPages) ActivityPages(ctx context.Context, pages []profile.ActivityPage) (map[profile.ActivityPage][]*profile.ActivityEvent, error) {
 	c.calls.Add(1)
 	return c.Store.(profile.ActivityReader).ActivityPages(ctx, pages)
+}
+
+// A person exists while its fresh links show an account, whatever the cache holds.
+func TestExistingPersonsComeFromTheFreshLinks(t *testing.T) {
+	w := newWorld(t)
+	kept, _ := w.person(t, profile.AppFacebook)
+	gone, accs := w.person(t, profile.AppInstagram)
+	if _, err := w.cached.PersonsByID(context.Background(), []string{kept, gone}); err != nil {
+		t.Fatal(err)
+	}
+	w.cached.Wait()
+	w.write(t, func(ctx context.Context, tx profile.Tx) error {
+		u := accs[0].Clone()
+		u.PersonID, u.LinkedAt = "", nil
+		if err := tx.UpdateAccount(ctx, u); err != nil {
+			return err
+		}
+		return tx.DeletePerson(ctx, gone)
+	})
+	fresh := &counting{Store: w.store}
+	l := dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: fresh}, time.Millisecond)
+	got, err := l.ExistingPersons(viewerCtx(profile.AppFacebook, "someone"), []string{kept, gone, "not-an-id", uuid.NewString()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{kept, "", "", ""}; !slices.Equal(got, want) {
+		t.Fatalf("ExistingPersons = %v, want %v", got, want)
+	}
+	if n := fresh.fresh.Load(); n != 1 {
+		t.Errorf("ReadFresh calls = %d, want 1", n)
+	}
 }

@@ -150,33 +150,33 @@ func beforeBatch[V any](t *testing.T, g *gated, res <-chan result[V]) V {
 func TestCachedContentSkipsTheBatchWindow(t *testing.T) {
 	ctx := context.Background()
 
-	t.Run("Person", func(t *testing.T) {
+	t.Run("Account", func(t *testing.T) {
 		w := newPeekWorld(t, 1<<20)
-		hot, _ := w.person(t, profile.AppFacebook)
-		cold1, _ := w.person(t, profile.AppFacebook)
-		cold2, _ := w.person(t, profile.AppFacebook)
-		w.fill(t, func(ctx context.Context) error { _, err := w.cached.PersonsByID(ctx, []string{hot}); return err })
+		_, hot := w.person(t, profile.AppFacebook)
+		_, cold1 := w.person(t, profile.AppFacebook)
+		_, cold2 := w.person(t, profile.AppFacebook)
+		w.fill(t, func(ctx context.Context) error { _, err := w.cached.AccountsByID(ctx, []string{hot[0].ID}); return err })
 		l := w.loaders()
 
-		miss1 := goLoad(func() (*profile.Person, error) { return l.Person(ctx, cold1) })
-		miss2 := goLoad(func() (*profile.Person, error) { return l.Person(ctx, cold2) })
-		p := beforeBatch(t, w.gate, goLoad(func() (*profile.Person, error) { return l.Person(ctx, hot) }))
-		if p == nil || p.ID != hot {
-			t.Fatalf("cached person = %+v, want %s", p, hot)
+		miss1 := goLoad(func() (*profile.Account, error) { return l.Account(ctx, cold1[0].ID) })
+		miss2 := goLoad(func() (*profile.Account, error) { return l.Account(ctx, cold2[0].ID) })
+		a := beforeBatch(t, w.gate, goLoad(func() (*profile.Account, error) { return l.Account(ctx, hot[0].ID) }))
+		if a == nil || a.ID != hot[0].ID {
+			t.Fatalf("cached account = %+v, want %s", a, hot[0].ID)
 		}
 		close(w.gate.open)
-		for _, ch := range []<-chan result[*profile.Person]{miss1, miss2} {
+		for _, ch := range []<-chan result[*profile.Account]{miss1, miss2} {
 			if r := <-ch; r.err != nil || r.v == nil {
-				t.Fatalf("missed person = %+v, %v", r.v, r.err)
+				t.Fatalf("missed account = %+v, %v", r.v, r.err)
 			}
 		}
-		if got, want := w.gate.reads(), [][]string{slices.Sorted(slices.Values([]string{cold1, cold2}))}; !slices.EqualFunc(got, want, slices.Equal) {
+		if got, want := w.gate.reads(), [][]string{slices.Sorted(slices.Values([]string{cold1[0].ID, cold2[0].ID}))}; !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("inner reads = %v, want the two misses in one read %v", got, want)
 		}
 		// The request keeps one answer per key: the cached value, shared and read-only.
-		again, err := l.Person(ctx, hot)
-		if err != nil || again != p {
-			t.Errorf("second read = %p, %v; want the request's first answer %p", again, err, p)
+		again, err := l.Account(ctx, hot[0].ID)
+		if err != nil || again != a {
+			t.Errorf("second read = %p, %v; want the request's first answer %p", again, err, a)
 		}
 	})
 
@@ -247,21 +247,22 @@ func TestCachedContentSkipsTheBatchWindow(t *testing.T) {
 
 	t.Run("without a cache every read joins the batch", func(t *testing.T) {
 		w := newPeekWorld(t, 0)
-		pid, _ := w.person(t, profile.AppFacebook)
-		w.fill(t, func(ctx context.Context) error { _, err := w.cached.PersonsByID(ctx, []string{pid}); return err })
-		if _, ok := w.cached.PeekPerson(pid); ok {
+		_, accs := w.person(t, profile.AppFacebook)
+		id := accs[0].ID
+		w.fill(t, func(ctx context.Context) error { _, err := w.cached.AccountsByID(ctx, []string{id}); return err })
+		if _, ok := w.cached.PeekAccount(id); ok {
 			t.Fatal("a disabled cache answered a peek")
 		}
 		l := w.loaders()
-		res := goLoad(func() (*profile.Person, error) { return l.Person(ctx, pid) })
+		res := goLoad(func() (*profile.Account, error) { return l.Account(ctx, id) })
 		select {
 		case r := <-res:
-			t.Fatalf("Person returned %+v, %v before its batch was fetched", r.v, r.err)
+			t.Fatalf("Account returned %+v, %v before its batch was fetched", r.v, r.err)
 		case <-w.gate.started:
 		}
 		close(w.gate.open)
 		if r := <-res; r.err != nil || r.v == nil {
-			t.Fatalf("Person = %+v, %v", r.v, r.err)
+			t.Fatalf("Account = %+v, %v", r.v, r.err)
 		}
 		if got := w.gate.reads(); len(got) != 1 {
 			t.Errorf("inner reads = %v, want 1", got)

@@ -73,47 +73,13 @@ func (r *Resolver) persons(ctx context.Context, ids []string) ([]*gqlmodel.Perso
 }
 
 // lookupPersons is persons for ids that come from the client (_entities, person(id)),
-// with a person that does not exist as nil. A person exists while it has a linked
-// account (SPEC §4): when the query needs the views, the fresh privacy state that they
-// read anyway says so; for a query of ids only, the (possibly cached) persons do.
+// with a person that does not exist as nil (dataloaders.ExistingPersons).
 func (r *Resolver) lookupPersons(ctx context.Context, ids []string) ([]*gqlmodel.Person, error) {
-	l := dataloaders.For(ctx)
-	if !needsPersonView(ctx) {
-		ps, err := l.Persons(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		found := make([]string, len(ids))
-		for i, p := range ps {
-			if p != nil {
-				found[i] = p.ID
-			}
-		}
-		return r.persons(ctx, found)
-	}
-	valid := make([]string, len(ids))
-	for i, id := range ids {
-		if profile.IsCanonicalID(id) {
-			valid[i] = id
-		}
-	}
-	out, err := r.persons(ctx, valid)
+	existing, err := dataloaders.For(ctx).ExistingPersons(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range out {
-		if p == nil {
-			continue
-		}
-		st, err := l.Privacy(ctx, p.ID) // held: read with the views
-		if err != nil {
-			return nil, err
-		}
-		if st == nil || len(st.Links) == 0 {
-			out[i] = nil
-		}
-	}
-	return out, nil
+	return r.persons(ctx, existing)
 }
 
 // person is persons for one person id.
