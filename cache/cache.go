@@ -128,9 +128,6 @@ func New(inner profile.Store, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Inner returns the store that s decorates: reads through it are always fresh.
-func (s *Store) Inner() profile.Store { return s.inner }
-
 // Close releases the cache; reads afterwards go to the inner store. It does not close
 // the inner store.
 func (s *Store) Close() {
@@ -280,28 +277,25 @@ func peekID[V any](s *Store, id string, key func(string) string, decode func([]b
 	return v, true
 }
 
-// PeekPerson returns the person with id if the cache holds the answer: a copy of the
-// cached person (the caller's own), or nil if the store has none, and true. It returns false, without reading the
-// inner store, when the cache does not hold it or is not in use (disabled, closed, or
-// bypassed while the listener is down); the caller then reads through PersonsByID. A
-// hit counts as one; a miss is not counted, the read that follows counts it.
-func (s *Store) PeekPerson(id string) (*profile.Person, bool) {
-	return peekID(s, id, personKey, decodePerson)
-}
-
-// PeekAccount is PeekPerson for the account with id. Its PersonID and LinkedAt may be
-// stale, as those of AccountsByID.
+// PeekAccount returns the account with id if the cache holds the answer: a copy of the
+// cached account (the caller's own), or nil if the store has none, and true. It returns
+// false, without reading the inner store, when the cache does not hold it or is not in
+// use (disabled, closed, or bypassed while the listener is down); the caller then reads
+// through AccountsByID. A hit counts as one; a miss is not counted, the read that follows
+// counts it. Its PersonID and LinkedAt may be stale, as those of AccountsByID. The Peek
+// methods are the loaders' fast path (dataloaders.Peeker): a request's single-key reads
+// answered from memory without waiting for a batch.
 func (s *Store) PeekAccount(id string) (*profile.Account, bool) {
 	return peekID(s, id, accountKey, decodeAccount)
 }
 
-// PeekSettings is PeekPerson for the stored settings of person personID (nil, true:
+// PeekSettings is PeekAccount for the stored settings of person personID (nil, true:
 // the cache knows the person never wrote settings).
 func (s *Store) PeekSettings(personID string) (*profile.Settings, bool) {
 	return peekID(s, personID, settingsKey, decodeSettings)
 }
 
-// PeekAccountByKey is PeekPerson for the account with key k, through the cached key ->
+// PeekAccountByKey is PeekAccount for the account with key k, through the cached key ->
 // id mapping and the cached account, which must still carry k (as AccountsByKey). A
 // hit counts the lookups of both entries.
 func (s *Store) PeekAccountByKey(k profile.AccountKey) (*profile.Account, bool) {
