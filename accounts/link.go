@@ -85,7 +85,7 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 			if accs, err = personAccounts(ctx, tx, pid); err != nil {
 				return err
 			}
-			held = linkedApps(accs)
+			held = profile.AppsOf(accs)
 		}
 		if slices.Contains(held, theirs.App) {
 			return profile.Errorf(profile.AlreadyLinked, "you already have a %s account linked; unlink it first", theirs.App)
@@ -226,7 +226,8 @@ func unlinkLocked(ctx context.Context, tx profile.Tx, pid string, linked int, ta
 }
 
 // dropAppFromSettings removes the cross-post rules and the single-sign-on entry naming
-// app from the person's stored settings, if there are any.
+// app from the person's stored settings, if there are any: the settings become what is
+// effective once app is no longer linked (profile.Settings.Effective).
 func dropAppFromSettings(ctx context.Context, tx profile.Tx, personID string, app profile.App, now time.Time) error {
 	m, err := tx.SettingsByPerson(ctx, []string{personID})
 	if err != nil {
@@ -236,15 +237,12 @@ func dropAppFromSettings(ctx context.Context, tx profile.Tx, personID string, ap
 	if st == nil {
 		return nil
 	}
-	st = st.Clone()
-	rules := slices.DeleteFunc(slices.Clone(st.CrossPosting), func(r profile.CrossPostRule) bool {
-		return r.From == app || r.To == app
-	})
-	sso := slices.DeleteFunc(slices.Clone(st.SingleSignOn), func(a profile.App) bool { return a == app })
-	if len(rules) == len(st.CrossPosting) && len(sso) == len(st.SingleSignOn) {
+	others := slices.DeleteFunc(slices.Clone(profile.Apps), func(a profile.App) bool { return a == app })
+	eff := st.Effective(others)
+	if len(eff.CrossPosting) == len(st.CrossPosting) && len(eff.SingleSignOn) == len(st.SingleSignOn) {
 		return nil
 	}
-	st.CrossPosting, st.SingleSignOn = rules, sso
+	st = eff
 	st.Version++
 	st.UpdatedAt = now
 	if err := tx.PutSettings(ctx, st); err != nil {

@@ -77,7 +77,7 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 		if err != nil {
 			return err
 		}
-		linked := linkedApps(accs)
+		linked := profile.AppsOf(accs)
 		for _, r := range rules {
 			if !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To) {
 				return profile.Errorf(profile.BadUserInput, "crossPosting: rule %s→%s names an app not linked to you", r.From, r.To)

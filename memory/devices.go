@@ -16,7 +16,7 @@ import (
 func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Device {
 	out := make(map[string][]*profile.Device, len(accountIDs))
 	for _, id := range accountIDs {
-		if c, ok := canonicalID(id); ok && len(s.devices[c]) > 0 {
+		if c, ok := id, profile.IsCanonicalID(id); ok && len(s.devices[c]) > 0 {
 			out[c] = profile.CloneDevices(s.devices[c])
 		}
 	}
@@ -26,7 +26,7 @@ func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Devi
 func (s *state) crossPostPages(pages []profile.CrossPostPage) map[profile.CrossPostPage][]*profile.CrossPost {
 	out := make(map[profile.CrossPostPage][]*profile.CrossPost, len(pages))
 	for _, p := range pages {
-		c, ok := canonicalID(p.AccountID)
+		c, ok := p.AccountID, profile.IsCanonicalID(p.AccountID)
 		if !ok || p.Limit <= 0 {
 			continue
 		}

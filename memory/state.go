@@ -48,17 +48,6 @@ func newState() *state {
 	}
 }
 
-// canonicalID returns id and true if id is a UUID in canonical form (lowercase,
-// hyphenated), the only form ids have in profilegraph; any other key is absent from
-// every read and lock (the storetest contract), so ok is false.
-func canonicalID(id string) (string, bool) {
-	u, err := uuid.Parse(id)
-	if err != nil || u.String() != id {
-		return "", false
-	}
-	return id, true
-}
-
 // parseID returns id, given to a write, in canonical form. Like PostgreSQL's uuid input
 // it accepts any UUID spelling; anything else is BAD_USER_INPUT, as the postgres store
 // reports invalid uuid text.
@@ -84,7 +73,7 @@ func normTimePtr(t *time.Time) *time.Time {
 func (s *state) personsByID(ids []string) map[string]*profile.Person {
 	out := make(map[string]*profile.Person, len(ids))
 	for _, id := range ids {
-		if c, ok := canonicalID(id); ok {
+		if c, ok := id, profile.IsCanonicalID(id); ok {
 			if p, ok := s.persons[c]; ok {
 				out[c] = &p
 			}
@@ -94,7 +83,7 @@ func (s *state) personsByID(ids []string) map[string]*profile.Person {
 }
 
 func (s *state) account(id string) *profile.Account {
-	if c, ok := canonicalID(id); ok {
+	if c, ok := id, profile.IsCanonicalID(id); ok {
 		return s.accounts[c]
 	}
 	return nil
@@ -130,7 +119,7 @@ func (s *state) accountsByKey(keys []profile.AccountKey) map[profile.AccountKey]
 func (s *state) accountsByPerson(personIDs []string) map[string][]*profile.Account {
 	out := make(map[string][]*profile.Account, len(personIDs))
 	for _, id := range personIDs {
-		c, ok := canonicalID(id)
+		c, ok := id, profile.IsCanonicalID(id)
 		if !ok {
 			continue
 		}
@@ -151,7 +140,7 @@ func (s *state) accountsByPerson(personIDs []string) map[string][]*profile.Accou
 func (s *state) settingsByPerson(personIDs []string) map[string]*profile.Settings {
 	out := make(map[string]*profile.Settings, len(personIDs))
 	for _, id := range personIDs {
-		if c, ok := canonicalID(id); ok {
+		if c, ok := id, profile.IsCanonicalID(id); ok {
 			if st, ok := s.settings[c]; ok {
 				out[c] = cloneSettings(st)
 			}
@@ -176,7 +165,7 @@ func cloneSettings(st *profile.Settings) *profile.Settings {
 func (s *state) consentsByPerson(personIDs []string) map[string][]*profile.Consent {
 	out := make(map[string][]*profile.Consent, len(personIDs))
 	for _, id := range personIDs {
-		c, ok := canonicalID(id)
+		c, ok := id, profile.IsCanonicalID(id)
 		if !ok || len(s.consents[c]) == 0 {
 			continue
 		}
@@ -204,7 +193,7 @@ func compareConsents(a, b *profile.Consent) int {
 
 func (s *state) activityOf(personID string, beforeSeq int64, limit int) []*profile.ActivityEvent {
 	out := []*profile.ActivityEvent{}
-	c, ok := canonicalID(personID)
+	c, ok := personID, profile.IsCanonicalID(personID)
 	if !ok || limit <= 0 {
 		return out
 	}
@@ -242,7 +231,7 @@ func (s *state) privacyByPerson(personIDs []string) map[string]*profile.PrivacyS
 	out := make(map[string]*profile.PrivacyState, len(personIDs))
 	consents := s.consentsByPerson(personIDs)
 	for _, id := range personIDs {
-		c, ok := canonicalID(id)
+		c, ok := id, profile.IsCanonicalID(id)
 		if !ok {
 			continue
 		}

@@ -225,7 +225,7 @@ func (t *tx) LockPerson(ctx context.Context, id string) error {
 
 // personID returns the canonical id of an existing person.
 func (t *tx) personID(id string) (string, bool) {
-	c, ok := canonicalID(id)
+	c, ok := id, profile.IsCanonicalID(id)
 	if !ok {
 		return "", false
 	}
@@ -511,7 +511,7 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 		return false, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
+	pid, ok := personID, profile.IsCanonicalID(personID)
 	if !ok {
 		return false, nil
 	}
@@ -529,7 +529,7 @@ func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app prof
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
+	pid, ok := personID, profile.IsCanonicalID(personID)
 	if !ok {
 		return 0, nil
 	}
@@ -616,7 +616,7 @@ func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.Ap
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
+	pid, ok := personID, profile.IsCanonicalID(personID)
 	if !ok {
 		return 0, nil
 	}

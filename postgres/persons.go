@@ -37,7 +37,7 @@ SELECT EXISTS (SELECT 1 FROM del), EXISTS (SELECT 1 FROM persons WHERE id = $1)`
 // PersonsByID returns the persons with the given ids, in one query; missing and
 // malformed ids are absent. Errors are wrapped (INTERNAL).
 func (r reader) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	ids = validIDs(ids)
+	ids = profile.CanonicalIDs(ids)
 	out := make(map[string]*profile.Person, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -74,7 +74,7 @@ func (r settingsRow) toSettings() *profile.Settings {
 // never wrote settings, missing and malformed ids are absent. Errors are wrapped
 // (INTERNAL).
 func (r reader) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	ids := validIDs(personIDs)
+	ids := profile.CanonicalIDs(personIDs)
 	out := make(map[string]*profile.Settings, len(ids))
 	if len(ids) == 0 {
 		return out, nil

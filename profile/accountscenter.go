@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -75,18 +76,13 @@ func RecoveryOptions(accs []*Account) []*RecoveryOption {
 // now: named by a rule from `from` in s, with both accounts still linked, each once, in
 // rule order. Nil settings give none.
 func CrossPostTargets(s *Settings, linked []*Account, from App) []App {
-	has := make(map[App]bool, len(linked))
-	for _, a := range linked {
-		has[a.App] = true
-	}
 	out := []App{}
-	if s == nil || !has[from] {
+	eff := s.Effective(AppsOf(linked))
+	if eff == nil {
 		return out
 	}
-	seen := map[App]bool{}
-	for _, r := range s.CrossPosting {
-		if r.From == from && has[r.To] && !seen[r.To] {
-			seen[r.To] = true
+	for _, r := range eff.CrossPosting {
+		if r.From == from && !slices.Contains(out, r.To) {
 			out = append(out, r.To)
 		}
 	}

@@ -1,6 +1,8 @@
 package profile_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -22,5 +24,16 @@ func TestIsCanonicalID(t *testing.T) {
 		if profile.IsCanonicalID(id) {
 			t.Errorf("%q is not canonical (uuid.Parse error: %v)", id, perr)
 		}
+	}
+}
+
+func TestCanonicalIDs(t *testing.T) {
+	a, b := uuid.NewString(), uuid.NewString()
+	got := profile.CanonicalIDs([]string{b, "not-an-id", a, b, strings.ToUpper(a), "", a})
+	if want := []string{b, a}; !slices.Equal(got, want) {
+		t.Fatalf("CanonicalIDs = %v, want %v (distinct, canonical, first order)", got, want)
+	}
+	if got := profile.CanonicalIDs(nil); len(got) != 0 {
+		t.Fatalf("CanonicalIDs(nil) = %v", got)
 	}
 }

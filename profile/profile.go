@@ -6,6 +6,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -267,6 +268,32 @@ func (s *Settings) Clone() *Settings {
 	return &c
 }
 
+// Effective returns the settings as the person's linked apps allow them: cross-post
+// rules and single-sign-on entries that name an app not in linked are left out (an entry
+// counts only while both its apps are linked: unlinkAccount deletes such entries, and a
+// copy read before must not show them after it returned). It is the one home of that rule:
+// reads, unlink and cross-post targets use it. It returns a copy (nil for nil).
+func (s *Settings) Effective(linked []App) *Settings {
+	if s == nil {
+		return nil
+	}
+	c := s.Clone()
+	c.CrossPosting = slices.DeleteFunc(c.CrossPosting, func(r CrossPostRule) bool {
+		return !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To)
+	})
+	c.SingleSignOn = slices.DeleteFunc(c.SingleSignOn, func(a App) bool { return !slices.Contains(linked, a) })
+	return c
+}
+
+// AppsOf returns the apps of accs, in their order.
+func AppsOf(accs []*Account) []App {
+	out := make([]App, len(accs))
+	for i, a := range accs {
+		out[i] = a.App
+	}
+	return out
+}
+
 // DefaultSettings returns the settings of a person who never changed them: nothing is
 // synced, cross-posted or signed on (promise 1).
 func DefaultSettings(personID string) *Settings {
@@ -358,6 +385,18 @@ type RecoveryOption struct {
 	App    App
 	Kind   RecoveryKind
 	Masked string
+}
+
+// CanonicalIDs returns the distinct ids of ids that are canonical UUIDs, in their first
+// order: the stores hold no others (a malformed key counts as absent, never as an error).
+func CanonicalIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if IsCanonicalID(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // IsCanonicalID reports whether id is a UUID in its canonical form (36 characters,
