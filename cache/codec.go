@@ -111,18 +111,12 @@ func (d *decoder) byte() byte {
 	return v
 }
 
-func (d *decoder) int() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *decoder) int() int64   { return varint(d, binary.Varint) }
+func (d *decoder) uint() uint64 { return varint(d, binary.Uvarint) }
 
-func (d *decoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
+// varint reads the next varint with read (binary.Varint or binary.Uvarint).
+func varint[T int64 | uint64](d *decoder, read func([]byte) (T, int)) T {
+	v, n := read(d.b)
 	if n <= 0 {
 		d.bad = true
 		return 0

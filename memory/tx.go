@@ -133,68 +133,46 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 // Reader: reads see the transaction's own writes. Every method of tx fails with
 // errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
-func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
+// read runs f over the transaction's state, as every read of tx does.
+func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
 	if err := t.begin(ctx); err != nil {
-		return nil, err
+		var zero V
+		return zero, err
 	}
 	defer t.mu.Unlock()
-	return t.st.personsByID(ids), nil
+	return f(), nil
+}
+
+func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
+	return read(ctx, t, func() map[string]*profile.Person { return t.st.personsByID(ids) })
 }
 
 func (t *tx) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByID(ids), nil
+	return read(ctx, t, func() map[string]*profile.Account { return t.st.accountsByID(ids) })
 }
 
 func (t *tx) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByKey(keys), nil
+	return read(ctx, t, func() map[profile.AccountKey]*profile.Account { return t.st.accountsByKey(keys) })
 }
 
 func (t *tx) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Account { return t.st.accountsByPerson(personIDs) })
 }
 
 func (t *tx) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.settingsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string]*profile.Settings { return t.st.settingsByPerson(personIDs) })
 }
 
 func (t *tx) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.consentsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Consent { return t.st.consentsByPerson(personIDs) })
 }
 
 func (t *tx) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.activityOf(personID, beforeSeq, limit), nil
+	return read(ctx, t, func() []*profile.ActivityEvent { return t.st.activityOf(personID, beforeSeq, limit) })
 }
 
 func (t *tx) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.privacyByPerson(personIDs), nil
+	return read(ctx, t, func() map[string]*profile.PrivacyState { return t.st.privacyByPerson(personIDs) })
 }
 
 // Locks: only one transaction runs at a time, so a lock is a read.
@@ -429,6 +407,14 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	if len(t.st.links[pid]) > 0 {
 		return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
 	}
+	t.deletePersonRows(pid)
+	return nil
+}
+
+// deletePersonRows deletes the person pid with its links, settings, consents and
+// pending handoffs (like ON DELETE CASCADE: no code may sign anyone in as a person who
+// no longer exists).
+func (t *tx) deletePersonRows(pid string) {
 	delete(t.persons(), pid)
 	if _, ok := t.st.links[pid]; ok {
 		delete(ownMap(&t.own.links, &t.st.links), pid)
@@ -441,14 +427,11 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 		delete(ownMap(&t.own.consents, &t.st.consents), pid)
 		delete(t.ownConsents, pid)
 	}
-	// Pending handoffs die with their person (like an ON DELETE CASCADE): no code may
-	// sign anyone in as a person who no longer exists.
 	for k, h := range t.st.handoffs {
 		if h.PersonID == pid {
 			delete(t.handoffs(), k)
 		}
 	}
-	return nil
 }
 
 // PutSettings stores a copy of s as given (Version included). A missing person is
