@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/profile"
@@ -31,8 +32,8 @@ func benchHandler(b *testing.B) http.Handler {
 	}
 	store := memory.New()
 	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, v)}
-	return NewServer(serverDeps{cfg: cfg, logger: slog.New(slog.DiscardHandler), store: store, fresh: store,
-		verifier: v, resolver: res, metrics: newMetrics()})
+	return NewServer(serverDeps{api: api.Deps{Limits: cfg.limits(), Logger: slog.New(slog.DiscardHandler), Store: store, Fresh: store,
+		Verifier: v, Resolver: res, Metrics: api.NewMetrics()}})
 }
 
 // BenchmarkRefuse measures what refusing costs the server (SPEC §7: a document whose

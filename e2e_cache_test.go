@@ -19,8 +19,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/cache"
+	seeder "github.com/profilegraph/profilegraph/internal/seed"
 	"github.com/profilegraph/profilegraph/internal/testdb"
 	"github.com/profilegraph/profilegraph/postgres"
 	"github.com/profilegraph/profilegraph/profile"
@@ -70,8 +72,8 @@ func startDeafReplica(t *testing.T, dbURL string) *testServer {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	m := newMetrics()
-	pg, err := postgres.Open(ctx, dbURL, logger, postgres.WithQueryCounter(m.countQuery))
+	m := api.NewMetrics()
+	pg, err := postgres.Open(ctx, dbURL, logger, postgres.WithQueryCounter(m.CountQuery))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +83,15 @@ func startDeafReplica(t *testing.T, dbURL string) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(cs.Close)
-	m.registry.MustRegister(cs.Collector())
+	if err := m.Register(cs.Collector()); err != nil {
+		t.Fatal(err)
+	}
 	verifier, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := &resolvers.Resolver{Store: cs, Accounts: accounts.New(cs, verifier)}
-	srv := httptest.NewServer(NewServer(serverDeps{cfg: cfg, logger: logger, store: cs, fresh: pg, verifier: verifier, resolver: res, metrics: m}))
+	srv := httptest.NewServer(NewServer(serverDeps{api: api.Deps{Limits: cfg.limits(), Logger: logger, Store: cs, Fresh: pg, Verifier: verifier, Resolver: res, Metrics: m}}))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, DatabaseURL: dbURL, logs: logs}
 }
@@ -491,4 +495,52 @@ func TestE2ECacheMetricsAreExposed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSeedMakesReplicasDropTheirCaches shows why the seeder ends with a clear-all: a
+// replica that cached "no such account" for a key the seeder then writes (by COPY,
+// behind its back) serves the seeded account once the seeder is done, without any
+// write through the service.
+func TestSeedMakesReplicasDropTheirCaches(t *testing.T) {
+	s := startServer(t, map[string]string{"CACHE_MAX_COST": "67108864"})
+	delayWaitMetric(t, s, "profilegraph_cache_listener_connected", 1)
+	const seed = 9
+	acc := seeder.AccountKeys(seed, 0)[0] // the account the seeder will write first
+	reader := userToken(t, acc.App, "seed-reader")
+	read := fmt.Sprintf(`{ appAccount(app: %s, appUserId: %q) { appUserId displayName } }`, acc.App, acc.AppUserID)
+
+	t.Run("the replica caches that the account is absent", func(t *testing.T) {
+		for i := 0; ; i++ {
+			hits := scrapeMetrics(t, s)["profilegraph_cache_hits_total"]
+			r := mustOK(t, s.query(t, reader, read, nil))
+			if r.Get("appAccount") != nil {
+				t.Fatalf("the account exists before seeding: %s", r.Raw)
+			}
+			if scrapeMetrics(t, s)["profilegraph_cache_hits_total"] > hits {
+				break
+			}
+			if i == 100 {
+				t.Fatalf("the absent account is never served from the cache")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+
+	t.Run("seeding clears it, and the summary says so", func(t *testing.T) {
+		out := seedInto(t, s.DatabaseURL, "--persons", "5", "--seed", strconv.Itoa(seed))
+		if !strings.Contains(out, "published a cache clear-all on "+cache.Channel) {
+			t.Errorf("the summary does not mention the clear-all:\n%s", out)
+		}
+		deadline := time.Now().Add(delayTimeout)
+		for {
+			r := mustOK(t, s.query(t, reader, read, nil))
+			if got, _ := r.Get("appAccount.appUserId").(string); got == acc.AppUserID {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the replica still serves the cached absence %v after seeding: %s", delayTimeout, r.Raw)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
 }

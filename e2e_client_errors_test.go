@@ -1,16 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/profilegraph/profilegraph/profile"
@@ -112,37 +106,4 @@ func TestE2EHardeningClientMistakesHaveTheirCode(t *testing.T) {
 			t.Fatalf("want exactly 5 errors: %s", r.Raw)
 		}
 	})
-}
-
-// A request whose client went away is not an internal error: its fields are not
-// logged one by one (the access log notes the request once, below ERROR).
-func TestErrorPresenterDoesNotLogCanceledRequests(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	present := errorPresenter(logger)
-	for range 49 {
-		got := present(ctx, context.Canceled)
-		if got.Extensions["code"] != string(profile.Canceled) {
-			t.Fatalf("presented %+v, want code %s", got, profile.Canceled)
-		}
-	}
-	if buf.Len() != 0 {
-		t.Fatalf("a canceled request was logged per field:\n%s", buf.String())
-	}
-
-	var access bytes.Buffer
-	h := withAccessLog(slog.New(slog.NewJSONHandler(&access, nil)), http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		present(r.Context(), context.Canceled)
-		present(r.Context(), context.Canceled)
-	}))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", nil).WithContext(ctx))
-	if buf.Len() != 0 {
-		t.Fatalf("a canceled request was logged per field:\n%s", buf.String())
-	}
-	lines := strings.Split(strings.TrimSpace(access.String()), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], `"canceled":true`) || !strings.Contains(lines[0], `"level":"INFO"`) {
-		t.Fatalf("want one INFO access line marked canceled, got:\n%s", access.String())
-	}
 }

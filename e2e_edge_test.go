@@ -78,10 +78,10 @@ func TestE2EEdgeCases(t *testing.T) {
 	})
 }
 
-// nodeCmd runs node inside federation/, where the graphql package is installed.
+// nodeCmd runs node inside testdata/federation/, where the graphql package is installed.
 func nodeCmd(args ...string) *exec.Cmd {
 	c := exec.Command("node", args...)
-	c.Dir = "federation"
+	c.Dir = fedDir
 	return c
 }
 

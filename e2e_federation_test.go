@@ -1,16 +1,16 @@
 package main
 
 // Federation tests (SPEC §8): profilegraph's `_service { sdl }` composes with a second
-// subgraph under @apollo/composition, and a real Apollo gateway (federation/gateway.mjs)
-// joins profilegraph with the reviews test subgraph (federation/reviews-subgraph.mjs)
+// subgraph under @apollo/composition, and a real Apollo gateway (testdata/federation/gateway.mjs)
+// joins profilegraph with the reviews test subgraph (testdata/federation/reviews-subgraph.mjs)
 // while the consent decision still holds and federated tracing (ftv1) works.
 //
 // They need Node.js ≥ 20 and npm. The Node dependencies are pinned in
-// federation/package-lock.json; CI installs them with
+// testdata/federation/package-lock.json; CI installs them with
 //
-//	npm ci --prefix federation --ignore-scripts --no-audit --no-fund
+//	npm ci --prefix testdata/federation --ignore-scripts --no-audit --no-fund
 //
-// and the tests run that same command themselves when federation/node_modules is missing
+// and the tests run that same command themselves when testdata/federation/node_modules is missing
 // or does not hold the pinned versions (a fresh clone), so `go test` alone works.
 
 import (
@@ -35,7 +35,7 @@ import (
 )
 
 // fedDir is the Node project of the federation tests, relative to this package.
-const fedDir = "federation"
+const fedDir = "testdata/federation"
 
 // fedNpmCI is the install command (run in fedDir) for a missing or stale node_modules.
 var fedNpmCI = []string{"npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"}
@@ -91,7 +91,7 @@ func fedPrepare() error {
 	return nil
 }
 
-// fedStaleDeps lists the dependencies of federation/package.json that node_modules does
+// fedStaleDeps lists the dependencies of testdata/federation/package.json that node_modules does
 // not hold at their pinned version.
 func fedStaleDeps() ([]string, error) {
 	var pkg struct {
@@ -159,7 +159,7 @@ func (w *fedLines) String() string {
 	return w.buf.String()
 }
 
-// fedStart runs `node federation/<script> args...` with extra env, waits for the URL it
+// fedStart runs `node testdata/federation/<script> args...` with extra env, waits for the URL it
 // prints and returns it without a trailing slash. The process is stopped in Cleanup and
 // its output logged if the test failed.
 func fedStart(tb testing.TB, script string, env []string, args ...string) string {

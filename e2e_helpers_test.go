@@ -280,3 +280,14 @@ func (s *testServer) link(tb testing.TB, app profile.App, sub string, proofApp p
 	return s.query(tb, userToken(tb, app, sub), `mutation($p: String!) { linkAccount(proof: $p) { id } }`,
 		map[string]any{"p": userToken(tb, proofApp, proofSub)})
 }
+
+// seedInto runs `profilegraph seed args...` on dbURL through run and returns its output.
+func seedInto(tb testing.TB, dbURL string, args ...string) string {
+	tb.Helper()
+	var out bytes.Buffer
+	env := map[string]string{"DATABASE_URL": dbURL}
+	if err := run(context.Background(), append([]string{"seed"}, args...), func(k string) string { return env[k] }, &out); err != nil {
+		tb.Fatalf("seed %v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}

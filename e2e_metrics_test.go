@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -43,12 +44,12 @@ func TestE2EHardeningMetricLabelsAreBounded(t *testing.T) {
 	}
 
 	t.Run("distinct valid names are capped", func(t *testing.T) {
-		for i := range maxOperationNames + 20 {
+		for i := range api.MaxOperationNames + 20 {
 			mustOK(t, s.query(t, tok, fmt.Sprintf("query Op%d { viewerAccount { id } }", i), nil))
 		}
 		_, body := s.get(t, "/metrics")
-		if n := strings.Count(body, "profilegraph_graphql_requests_total{"); n > maxOperationNames+10 {
-			t.Fatalf("%d request series, want at most about %d", n, maxOperationNames)
+		if n := strings.Count(body, "profilegraph_graphql_requests_total{"); n > api.MaxOperationNames+10 {
+			t.Fatalf("%d request series, want at most about %d", n, api.MaxOperationNames)
 		}
 		if !strings.Contains(body, `operation="other"`) {
 			t.Fatalf("names past the cap should count as other")

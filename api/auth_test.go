@@ -1,56 +1,17 @@
-package auth_test
+package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-type gqlResponse struct {
-	Data   any `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-// assert401 fails unless rec holds the UNAUTHENTICATED GraphQL response.
-func assert401(tb testing.TB, rec *httptest.ResponseRecorder) gqlResponse {
-	tb.Helper()
-	if rec.Code != http.StatusUnauthorized {
-		tb.Errorf("status = %d, want 401", rec.Code)
-	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		tb.Errorf("Content-Type = %q, want application/json", ct)
-	}
-	var body gqlResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		tb.Fatalf("body %q is not JSON: %v", rec.Body, err)
-	}
-	if len(body.Errors) != 1 {
-		tb.Fatalf("errors = %+v, want exactly one", body.Errors)
-	}
-	if code := body.Errors[0].Extensions["code"]; code != "UNAUTHENTICATED" {
-		tb.Errorf("extensions.code = %v, want UNAUTHENTICATED", code)
-	}
-	if body.Errors[0].Message == "" {
-		tb.Error("message is empty")
-	}
-	if body.Data != nil {
-		tb.Errorf("data = %v, want none", body.Data)
-	}
-	return body
-}
-
-func TestMiddleware(t *testing.T) {
-	secret := mustSecret(t)
-	v := mustVerifier(t, auth.Config{HS256Secret: secret})
-	valid := mustSignHS256(t, secret, userClaims())
+func TestAuthenticate(t *testing.T) {
+	v, secret := mustVerifier(t)
+	valid := mustToken(t, secret, userClaims())
 
 	// serve runs one request through the middleware and reports whether next ran and
 	// with which viewer.
@@ -66,7 +27,7 @@ func TestMiddleware(t *testing.T) {
 			req.Header.Add("Authorization", h)
 		}
 		rec = httptest.NewRecorder()
-		v.Middleware(next).ServeHTTP(rec, req)
+		authenticate(v, next).ServeHTTP(rec, req)
 		return rec, called, viewer
 	}
 
@@ -108,7 +69,7 @@ func TestMiddleware(t *testing.T) {
 		{"bearer without token", []string{"Bearer "}},
 		{"token without scheme", []string{valid}},
 		{"invalid token", []string{"Bearer not-a-jwt"}},
-		{"token signed with another secret", []string{"Bearer " + mustSignHS256(t, mustSecret(t), userClaims())}},
+		{"token signed with another secret", []string{"Bearer " + mustToken(t, otherSecret(t), userClaims())}},
 		{"two Authorization headers", []string{"Bearer " + valid, "Bearer " + valid}},
 	}
 	for _, tc := range rejected {
@@ -124,7 +85,7 @@ func TestMiddleware(t *testing.T) {
 	t.Run("401 message says why without echoing the token", func(t *testing.T) {
 		expired := userClaims()
 		expired.ExpiresAt = time.Now().Add(-2 * time.Hour)
-		tok := mustSignHS256(t, secret, expired)
+		tok := mustToken(t, secret, expired)
 		rec, _, _ := serve(t, "Bearer "+tok)
 		body := assert401(t, rec)
 		if got := body.Errors[0].Message; got != "token expired" {
@@ -133,10 +94,10 @@ func TestMiddleware(t *testing.T) {
 	})
 }
 
-func TestWriteUnauthenticatedEscapesMessage(t *testing.T) {
+func TestWriteErrorEscapesMessage(t *testing.T) {
 	rec := httptest.NewRecorder()
 	msg := `bad "token" \ <here>`
-	auth.WriteUnauthenticated(rec, msg)
+	writeError(rec, http.StatusUnauthorized, profile.Unauthenticated, msg)
 	body := assert401(t, rec)
 	if got := body.Errors[0].Message; got != msg {
 		t.Errorf("message = %q, want %q", got, msg)

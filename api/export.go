@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -123,26 +122,25 @@ func exportHandler(store profile.Reader, logger *slog.Logger, now func() time.Ti
 		v := profile.ViewerFrom(ctx)
 		switch {
 		case v == nil:
-			markUnauthenticated(ctx)
-			auth.WriteUnauthenticated(w, "a bearer token is required")
+			writeError(w, http.StatusUnauthorized, profile.Unauthenticated, "a bearer token is required")
 			return
 		case v.Service:
-			writeJSONError(w, http.StatusForbidden, string(profile.Forbidden), "export needs the person's user token, not a service token")
+			writeError(w, http.StatusForbidden, profile.Forbidden, "export needs the person's user token, not a service token")
 			return
 		case v.Purpose == profile.PurposeAds:
-			writeJSONError(w, http.StatusForbidden, string(profile.Forbidden), "export cannot be made by a request made for ads (purpose=ads)")
+			writeError(w, http.StatusForbidden, profile.Forbidden, "export cannot be made by a request made for ads (purpose=ads)")
 			return
 		}
 		key := v.AccountKey()
 		m, err := store.AccountsByKey(ctx, []profile.AccountKey{key})
 		if err != nil {
 			logger.ErrorContext(ctx, "export: read viewer account", "err", err)
-			writeJSONError(w, http.StatusInternalServerError, string(profile.Internal), "internal error")
+			writeError(w, http.StatusInternalServerError, profile.Internal, "internal error")
 			return
 		}
 		acc := m[key]
 		if acc == nil || acc.PersonID == "" {
-			writeJSONError(w, http.StatusNotFound, string(profile.NotFound), "your account is linked to no person: there is nothing to export")
+			writeError(w, http.StatusNotFound, profile.NotFound, "your account is linked to no person: there is nothing to export")
 			return
 		}
 		at := now().UTC()

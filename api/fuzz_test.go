@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -15,6 +15,9 @@ import (
 
 	"github.com/profilegraph/profilegraph/graph"
 )
+
+// fuzzDepthLimit is the server's default depth limit (DepthLimit in package main).
+const fuzzDepthLimit = 12
 
 // naiveSize expands set without memoization, stopping once budget is spent: the
 // reference the memoized measure of checkDocument must agree with.
@@ -53,7 +56,7 @@ func FuzzCheckDocument(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if gqlErr := checkDocument(doc, defaultDepthLimit); gqlErr != nil {
+		if gqlErr := checkDocument(doc, fuzzDepthLimit); gqlErr != nil {
 			if gqlErr.Extensions["code"] == nil {
 				t.Fatalf("a refusal without a code: %v", gqlErr)
 			}
@@ -63,8 +66,8 @@ func FuzzCheckDocument(f *testing.F) {
 		for _, op := range doc.Operations {
 			budget, deepest := maxExpandedFields, 0
 			naiveSize(doc, op.SelectionSet, &budget, 0, &deepest, map[string]bool{})
-			if budget < 0 || deepest > defaultDepthLimit {
-				t.Fatalf("accepted an operation of more than %d fields or %d levels (%d)", maxExpandedFields, defaultDepthLimit, deepest)
+			if budget < 0 || deepest > fuzzDepthLimit {
+				t.Fatalf("accepted an operation of more than %d fields or %d levels (%d)", maxExpandedFields, fuzzDepthLimit, deepest)
 			}
 			total -= maxExpandedFields - budget
 		}
@@ -99,7 +102,7 @@ func FuzzComplexity(f *testing.F) {
 	cost := listCost{es}
 	f.Fuzz(func(t *testing.T, query string, first int64, reps uint16) {
 		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, parserTokenLimit)
-		if err != nil || checkDocument(doc, defaultDepthLimit) != nil {
+		if err != nil || checkDocument(doc, fuzzDepthLimit) != nil {
 			return
 		}
 		if errs := validator.ValidateWithRules(es.Schema(), doc, rules.NewDefaultRules()); len(errs) > 0 {

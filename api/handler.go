@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -17,12 +18,70 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/graph"
 	"github.com/profilegraph/profilegraph/profile"
 	"github.com/profilegraph/profilegraph/resolvers"
 	"github.com/profilegraph/profilegraph/trusteddocs"
 )
+
+// Limits are the bounds of the GraphQL endpoint (SPEC §7).
+type Limits struct {
+	// Introspection allows `__schema` and `__type` (INTROSPECTION).
+	Introspection bool
+	// ComplexityLimit is the most an operation may cost (COMPLEXITY_LIMIT), see limits.go.
+	ComplexityLimit int
+	// DepthLimit is the deepest a document may nest.
+	DepthLimit int
+	// BodyLimit is the largest request body in bytes.
+	BodyLimit int64
+	// LoaderWait is how long the dataloaders collect keys into one batch.
+	LoaderWait time.Duration
+}
+
+// Deps are what the handlers of this package are built from.
+type Deps struct {
+	Limits Limits
+	Logger *slog.Logger
+	// Store serves the content reads and every write: the shared cache over the store.
+	Store profile.Store
+	// Fresh is the store itself: privacy state and the viewer's own account, read on
+	// every request (nil: Store).
+	Fresh    profile.Reader
+	Verifier *auth.Verifier
+	Resolver *resolvers.Resolver
+	Metrics  *Metrics
+	// Tracing is the OpenTelemetry pipeline (nil: off).
+	Tracing *Tracing
+	// Trusted limits user tokens to a manifest's operations (nil: not limited).
+	Trusted *trusteddocs.List
+}
+
+func (d Deps) fresh() profile.Reader {
+	if d.Fresh == nil {
+		return d.Store
+	}
+	return d.Fresh
+}
+
+// GraphQL returns the handler of /graphql: tracing, Cache-Control no-store, the body
+// limit, authentication (401 for a bad token), the per-request dataloaders and the
+// gqlgen servers (newGraphQLHandler).
+func GraphQL(d Deps) http.Handler {
+	h := newGraphQLHandler(d.Limits, d.Resolver, d.Logger, d.Metrics, d.Trusted, d.Tracing)
+	h = withUnauthenticatedStatus(h)
+	h = dataloaders.Middleware(dataloaders.Readers{Content: d.Store, Fresh: d.fresh()}, d.Limits.LoaderWait)(h)
+	h = authenticate(d.Verifier, h)
+	h = withBodyLimit(d.Limits.BodyLimit, h)
+	h = withNoStore(h)
+	return d.Tracing.middleware(h)
+}
+
+// Export returns the handler of GET /export (exportHandler), behind authentication.
+func Export(d Deps) http.Handler {
+	return authenticate(d.Verifier, exportHandler(d.fresh(), d.Logger, time.Now))
+}
 
 // newGraphQLHandler serves GraphQL with two gqlgen servers that share the schema, the
 // query cache and the APQ cache: one with Apollo federated tracing, for the requests
@@ -31,7 +90,7 @@ import (
 // not; so the requests that are not traced, nearly all of them, pay for none. trusted
 // (nil: off) limits user tokens to a manifest's operations; tr (nil: off) adds the
 // OpenTelemetry spans of operations and resolvers.
-func newGraphQLHandler(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics, trusted *trusteddocs.List, tr *tracing) http.Handler {
+func newGraphQLHandler(cfg Limits, res *resolvers.Resolver, logger *slog.Logger, m *Metrics, trusted *trusteddocs.List, tr *Tracing) http.Handler {
 	queries, apq := lru.New[*ast.QueryDocument](1000), lru.New[string](1000)
 	return ftv1Router{
 		plain:  newGraphQLServer(cfg, res, logger, m, queries, apq, false, trusted, tr),
@@ -57,9 +116,9 @@ func (f ftv1Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the limits checked before execution (entities, complexity), the auth gate, federated
 // tracing when traced, and the error presenter that maps domain codes to
 // extensions.code.
-func newGraphQLServer(cfg Config, res *resolvers.Resolver, logger *slog.Logger, m *metrics,
+func newGraphQLServer(cfg Limits, res *resolvers.Resolver, logger *slog.Logger, m *Metrics,
 	queries graphql.Cache[*ast.QueryDocument], apq graphql.Cache[string], traced bool,
-	trusted *trusteddocs.List, tr *tracing,
+	trusted *trusteddocs.List, tr *Tracing,
 ) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
@@ -117,92 +176,4 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 		err.Extensions["code"] = string(profile.BadRequest)
 	}
 	return err
-}
-
-// errorPresenter maps a *profile.Error to its code and safe message; parse, validation
-// and limit errors keep their code; anything else is shown only as INTERNAL, so no
-// internal detail leaks, and logged by its class (never its message, which may hold
-// personal values). The errors of a request whose client went away are not logged here:
-// the access log notes the request once.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
-	return func(ctx context.Context, err error) *gqlerror.Error {
-		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		var de *profile.Error
-		if errors.As(err, &de) && de.Code != profile.Internal {
-			ext := map[string]any{"code": string(de.Code)}
-			for k, v := range de.Extensions {
-				ext[k] = v
-			}
-			return &gqlerror.Error{Message: de.Message, Path: gqlErr.Path, Locations: gqlErr.Locations, Extensions: ext}
-		}
-		if de == nil && gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
-			return gqlErr // gqlgen's parse, validation and limit errors
-		}
-		if requestCanceled(ctx) {
-			markCanceled(ctx)
-			return &gqlerror.Error{Message: "the request was canceled", Path: gqlErr.Path, Locations: gqlErr.Locations,
-				Extensions: map[string]any{"code": string(profile.Canceled)}}
-		}
-		logger.ErrorContext(ctx, "internal error", "err_class", errorClass(err), "path", gqlErr.Path.String())
-		return &gqlerror.Error{
-			Message:    "internal error",
-			Path:       gqlErr.Path,
-			Locations:  gqlErr.Locations,
-			Extensions: map[string]any{"code": string(profile.Internal)},
-		}
-	}
-}
-
-// publicRootFields may be asked without a token: the gateway composes with them.
-var publicRootFields = map[string]bool{"_service": true, "__schema": true, "__type": true, "__typename": true}
-
-// authGate refuses every operation that selects anything beyond publicRootFields when
-// the request has no verified viewer (auth.Middleware already refused bad tokens). The
-// HTTP layer turns the refusal into status 401.
-type authGate struct{}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = authGate{}
-
-func (authGate) ExtensionName() string                   { return "AuthGate" }
-func (authGate) Validate(graphql.ExecutableSchema) error { return nil }
-func (authGate) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if profile.ViewerFrom(ctx) != nil {
-		return nil
-	}
-	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
-		if !publicRootFields[f.Name] {
-			markUnauthenticated(ctx)
-			return &gqlerror.Error{
-				Message:    "a bearer token is required",
-				Extensions: map[string]any{"code": string(profile.Unauthenticated)},
-			}
-		}
-	}
-	return nil
-}
-
-// introspectionPolicy enables introspection, or with INTROSPECTION=false refuses
-// `__schema` and `__type` while keeping `_service` (gqlgen guards both with one flag).
-type introspectionPolicy struct{ enabled bool }
-
-func (introspectionPolicy) ExtensionName() string                   { return "IntrospectionPolicy" }
-func (introspectionPolicy) Validate(graphql.ExecutableSchema) error { return nil }
-func (p introspectionPolicy) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if p.enabled {
-		op.DisableIntrospection = false
-		return nil
-	}
-	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
-		if f.Name == "__schema" || f.Name == "__type" {
-			return &gqlerror.Error{
-				Message:    "introspection is disabled",
-				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"},
-			}
-		}
-	}
-	op.DisableIntrospection = false // only _service remains, which gqlgen guards with it
-	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -276,7 +276,7 @@ func (requestAlive) MutateOperationContext(ctx context.Context, _ *graphql.Opera
 // canceledError is the error of a request whose client went away: not the client's
 // mistake and not an internal error; nobody reads it.
 func canceledError() *gqlerror.Error {
-	return &gqlerror.Error{Message: "the request was canceled", Extensions: map[string]any{"code": string(profile.Canceled)}}
+	return codedError(profile.Canceled, "the request was canceled")
 }
 
 // entitiesLimit refuses an `_entities` call with more than
@@ -377,4 +377,24 @@ func mulCost(a, b int) int {
 		return math.MaxInt32
 	}
 	return a * b
+}
+
+// introspectionPolicy enables introspection, or with INTROSPECTION=false refuses
+// `__schema` and `__type` while keeping `_service` (gqlgen guards both with one flag).
+type introspectionPolicy struct{ enabled bool }
+
+func (introspectionPolicy) ExtensionName() string                   { return "IntrospectionPolicy" }
+func (introspectionPolicy) Validate(graphql.ExecutableSchema) error { return nil }
+func (p introspectionPolicy) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if p.enabled {
+		op.DisableIntrospection = false
+		return nil
+	}
+	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
+		if f.Name == "__schema" || f.Name == "__type" {
+			return codedError("GRAPHQL_VALIDATION_FAILED", "introspection is disabled")
+		}
+	}
+	op.DisableIntrospection = false // only _service remains, which gqlgen guards with it
+	return nil
 }

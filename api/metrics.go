@@ -1,19 +1,20 @@
-package main
+package api
 
 import (
 	"context"
-	"encoding/json"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the Prometheus series of one server (its own registry, so tests can run
+// Metrics are the Prometheus series of one server (its own registry, so tests can run
 // several servers in one process).
-type metrics struct {
+type Metrics struct {
 	registry  *prometheus.Registry
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
@@ -24,14 +25,14 @@ type metrics struct {
 }
 
 // Operation names come from clients, so their labels are bounded (SPEC §7): at most
-// maxOperationNames names of at most maxOperationNameLen bytes, the rest are "other".
+// MaxOperationNames names of at most MaxOperationNameLen bytes, the rest are "other".
 const (
-	maxOperationNames   = 200
-	maxOperationNameLen = 64
+	MaxOperationNames   = 200
+	MaxOperationNameLen = 64
 )
 
-func newMetrics() *metrics {
-	m := &metrics{
+func NewMetrics() *Metrics {
+	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "profilegraph_graphql_requests_total",
@@ -53,14 +54,23 @@ func newMetrics() *metrics {
 	return m
 }
 
-// countQuery is the pgx tracer's callback.
-func (m *metrics) countQuery(context.Context) { m.dbQueries.Inc() }
+// Register adds c's series to the metrics, e.g. the shared cache's. It returns the
+// registry's error for a collector whose series clash with registered ones.
+func (m *Metrics) Register(c prometheus.Collector) error { return m.registry.Register(c) }
 
-func (m *metrics) operationLabel(name string) string {
+// Handler serves the metrics in Prometheus's text format (GET /metrics).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// CountQuery is the pgx tracer's callback.
+func (m *Metrics) CountQuery(context.Context) { m.dbQueries.Inc() }
+
+func (m *Metrics) operationLabel(name string) string {
 	if name == "" {
 		return "anonymous"
 	}
-	if len(name) > maxOperationNameLen {
+	if len(name) > MaxOperationNameLen {
 		return "other"
 	}
 	m.mu.Lock()
@@ -68,7 +78,7 @@ func (m *metrics) operationLabel(name string) string {
 	if m.names[name] {
 		return name
 	}
-	if len(m.names) >= maxOperationNames {
+	if len(m.names) >= MaxOperationNames {
 		return "other"
 	}
 	m.names[name] = true
@@ -76,9 +86,9 @@ func (m *metrics) operationLabel(name string) string {
 }
 
 // operationExtension observes every GraphQL operation.
-func (m *metrics) operationExtension() graphql.HandlerExtension { return opMetrics{m} }
+func (m *Metrics) operationExtension() graphql.HandlerExtension { return opMetrics{m} }
 
-type opMetrics struct{ m *metrics }
+type opMetrics struct{ m *Metrics }
 
 func (opMetrics) ExtensionName() string                   { return "Metrics" }
 func (opMetrics) Validate(graphql.ExecutableSchema) error { return nil }
@@ -103,9 +113,4 @@ func (o opMetrics) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	o.m.requests.WithLabelValues(name, typ, outcome).Inc()
 	o.m.latency.WithLabelValues(name, typ).Observe(time.Since(start).Seconds())
 	return resp
-}
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

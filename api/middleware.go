@@ -1,10 +1,12 @@
-package main
+package api
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -26,9 +27,9 @@ func requestIDFrom(ctx context.Context) string {
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// withRequestID gives every request an id: the caller's X-Request-Id when it is sane,
+// RequestID gives every request an id: the caller's X-Request-Id when it is sane,
 // else a random one. It is echoed in the response and put on every log line.
-func withRequestID(next http.Handler) http.Handler {
+func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if !validRequestID.MatchString(id) {
@@ -40,6 +41,10 @@ func withRequestID(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
+
+// NewLogHandler returns a slog.Handler that adds the request id of the record's context
+// (RequestID) to what h logs.
+func NewLogHandler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 
 // requestIDHandler is a slog.Handler that adds the request id of the record's context.
 type requestIDHandler struct{ slog.Handler }
@@ -59,22 +64,17 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// statusWriter records the status and lets the GraphQL layer force 401 for a request
-// refused for want of a token.
+// statusWriter records the status for the access log, and whether the request's
+// client went away.
 type statusWriter struct {
 	http.ResponseWriter
-	status      int
-	unauthentic atomic.Bool
-	canceled    atomic.Bool
+	status   int
+	canceled atomic.Bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status != 0 {
 		return
-	}
-	if w.unauthentic.Load() {
-		code = http.StatusUnauthorized
-		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
@@ -89,13 +89,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 type statusWriterKey struct{}
 
-// markUnauthenticated makes the request's response status 401.
-func markUnauthenticated(ctx context.Context) {
-	if w, ok := ctx.Value(statusWriterKey{}).(*statusWriter); ok {
-		w.unauthentic.Store(true)
-	}
-}
-
 // markCanceled notes that the request's client went away, for the access log.
 func markCanceled(ctx context.Context) {
 	if w, ok := ctx.Value(statusWriterKey{}).(*statusWriter); ok {
@@ -103,11 +96,11 @@ func markCanceled(ctx context.Context) {
 	}
 }
 
-// withAccessLog logs one line per request with its method, path (never the query
+// AccessLog logs one line per request with its method, path (never the query
 // string or body), status and duration. A request whose client went away is noted on
 // that line (canceled=true), once, at INFO: it is neither the server's fault nor worth
 // one line per field.
-func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -137,21 +130,23 @@ func withNoStore(next http.Handler) http.Handler {
 }
 
 // withBodyLimit refuses request bodies over limit bytes with 413 before GraphQL sees
-// them.
+// them (http.MaxBytesReader: the transport reads the body whole).
 func withBodyLimit(limit int64, next http.Handler) http.Handler {
+	tooLarge := fmt.Sprintf("request body is larger than %s", byteSize(limit))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			writeJSONError(w, http.StatusRequestEntityTooLarge, string(profile.BadRequest), "request body is larger than 1 MiB")
+			writeError(w, http.StatusRequestEntityTooLarge, profile.BadRequest, tooLarge)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-			if err != nil {
-				writeJSONError(w, http.StatusBadRequest, string(profile.BadRequest), "could not read request body")
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+			var maxBytes *http.MaxBytesError
+			switch {
+			case errors.As(err, &maxBytes):
+				writeError(w, http.StatusRequestEntityTooLarge, profile.BadRequest, tooLarge)
 				return
-			}
-			if int64(len(body)) > limit {
-				writeJSONError(w, http.StatusRequestEntityTooLarge, string(profile.BadRequest), "request body is larger than 1 MiB")
+			case err != nil:
+				writeError(w, http.StatusBadRequest, profile.BadRequest, "could not read request body")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -160,13 +155,13 @@ func withBodyLimit(limit int64, next http.Handler) http.Handler {
 	})
 }
 
-// writeJSONError writes a GraphQL-shaped error response.
-func writeJSONError(w http.ResponseWriter, status int, code, message string) {
-	if status == http.StatusUnauthorized {
-		auth.WriteUnauthenticated(w, message)
-		return
+// byteSize writes n bytes as people read them: "1 MiB", "512 KiB", "1000 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, `{"errors":[{"message":`+jsonString(message)+`,"extensions":{"code":`+jsonString(code)+`}}]}`)
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -47,9 +47,9 @@ type TracingConfig struct {
 // Enabled reports whether spans are recorded and exported.
 func (c TracingConfig) Enabled() bool { return c.Exporter != "" }
 
-// parseTracingConfig reads the OTEL_* variables; a value it cannot honour is an error
+// ParseTracingConfig reads the OTEL_* variables; a value it cannot honour is an error
 // naming the variable rather than a silently different behaviour.
-func parseTracingConfig(getenv func(string) string) (TracingConfig, error) {
+func ParseTracingConfig(getenv func(string) string) (TracingConfig, error) {
 	var errs []error
 	// signal returns OTEL_EXPORTER_OTLP_TRACES_<name>, else OTEL_EXPORTER_OTLP_<name>.
 	signal := func(name string) (string, string) {
@@ -216,15 +216,15 @@ func parsePropagators(list string) (propagation.TextMapPropagator, error) {
 	return propagation.NewCompositeTextMapPropagator(props...), nil
 }
 
-// tracing is the running OpenTelemetry pipeline; a nil *tracing is tracing off.
-type tracing struct {
+// Tracing is the running OpenTelemetry pipeline; a nil *Tracing is tracing off.
+type Tracing struct {
 	provider   *sdktrace.TracerProvider
 	propagator propagation.TextMapPropagator
 }
 
-// startTracing builds the tracer provider of c. A non-nil exporter replaces the
+// StartTracing builds the tracer provider of c. A non-nil exporter replaces the
 // configured one and is called synchronously as each span ends (tests).
-func startTracing(ctx context.Context, c TracingConfig, stdout io.Writer, exporter sdktrace.SpanExporter) (*tracing, error) {
+func StartTracing(ctx context.Context, c TracingConfig, stdout io.Writer, exporter sdktrace.SpanExporter) (*Tracing, error) {
 	if !c.Enabled() && exporter == nil {
 		return nil, nil
 	}
@@ -261,20 +261,20 @@ func startTracing(ctx context.Context, c TracingConfig, stdout io.Writer, export
 	if prop == nil {
 		prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 	}
-	return &tracing{provider: sdktrace.NewTracerProvider(opts...), propagator: prop}, nil
+	return &Tracing{provider: sdktrace.NewTracerProvider(opts...), propagator: prop}, nil
 }
 
-// shutdown flushes the spans still queued; a nil t does nothing.
-func (t *tracing) shutdown(ctx context.Context) error {
+// Shutdown flushes the spans still queued; a nil t does nothing.
+func (t *Tracing) Shutdown(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
 	return t.provider.Shutdown(ctx)
 }
 
-// pgxTracer is the pgx tracer that makes a span per SQL round trip (query, batch, COPY);
+// PgxTracer is the pgx tracer that makes a span per SQL round trip (query, batch, COPY);
 // nil when tracing is off. Statements are recorded, never their arguments.
-func (t *tracing) pgxTracer() pgx.QueryTracer {
+func (t *Tracing) PgxTracer() pgx.QueryTracer {
 	if t == nil {
 		return nil
 	}
@@ -283,7 +283,7 @@ func (t *tracing) pgxTracer() pgx.QueryTracer {
 
 // middleware continues the caller's W3C traceparent and wraps the request in a server
 // span; a nil t returns next.
-func (t *tracing) middleware(next http.Handler) http.Handler {
+func (t *Tracing) middleware(next http.Handler) http.Handler {
 	if t == nil {
 		return next
 	}
@@ -308,7 +308,7 @@ func (t *tracing) middleware(next http.Handler) http.Handler {
 // dataloaders; scalar fields read the loaded subject and get none). Query text,
 // variables, arguments and error messages stay out of the spans (they carry tokens,
 // proofs and personal values, SPEC §7); errors are recorded by code.
-func (t *tracing) gqlExtension() graphql.HandlerExtension {
+func (t *Tracing) gqlExtension() graphql.HandlerExtension {
 	return otelgqlgen.Middleware(
 		otelgqlgen.WithTracerProvider(redactingProvider{tp: t.provider}),
 		otelgqlgen.WithoutVariables(),

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"bytes"
@@ -36,8 +36,8 @@ const (
 //     client accepts neither media type;
 //   - a request error (parse, validation, variable coercion, limits) has no data entry
 //     and status 400 under application/graphql-response+json, 200 under
-//     application/json (the statusWriter still turns a refusal for want of a token
-//     into 401).
+//     application/json (the auth gate still turns a refusal for want of a token into
+//     401).
 //
 // The body is never echoed or logged: error messages name the problem only.
 type httpTransport struct{}
@@ -89,7 +89,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
 		}
-		writeResponse(w, media, status, resp, false)
+		writeResponse(w, media+"; charset=utf-8", status, resp, false)
 		return
 	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
@@ -101,10 +101,10 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	resp := responses(ctx)
 	if resp == nil { // the client went away
 		resp = &graphql.Response{Errors: gqlerror.List{canceledError()}}
-		writeResponse(w, media, http.StatusOK, resp, false)
+		writeResponse(w, media+"; charset=utf-8", http.StatusOK, resp, false)
 		return
 	}
-	writeResponse(w, media, http.StatusOK, resp, true)
+	writeResponse(w, media+"; charset=utf-8", http.StatusOK, resp, true)
 }
 
 type transportRefusal struct {
@@ -274,36 +274,9 @@ func optionalObject(raw json.RawMessage) (map[string]any, error) {
 	return decodeObject(raw)
 }
 
-// errorsOnly is a response without a data entry: a request error (GraphQL over HTTP).
-type errorsOnly struct {
-	Errors     gqlerror.List  `json:"errors"`
-	Extensions map[string]any `json:"extensions,omitempty"`
-}
-
-func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response, withData bool) {
-	var body []byte
-	var err error
-	if withData {
-		body, err = json.Marshal(resp)
-	} else {
-		body, err = json.Marshal(errorsOnly{Errors: resp.Errors, Extensions: resp.Extensions})
-	}
-	if err != nil {
-		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
-		status = http.StatusInternalServerError
-	}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
 // writeRefusal answers a request the transport refuses, with one BAD_REQUEST error.
 func writeRefusal(w http.ResponseWriter, media string, status int, message string) {
-	resp := &graphql.Response{Errors: gqlerror.List{{
-		Message:    message,
-		Extensions: map[string]any{"code": string(profile.BadRequest)},
-	}}}
-	writeResponse(w, media, status, resp, false)
+	writeResponse(w, media+"; charset=utf-8", status, &graphql.Response{Errors: gqlerror.List{codedError(profile.BadRequest, message)}}, false)
 }
 
 // requestCanceled reports whether ctx's client went away.

@@ -1,4 +1,7 @@
-package main
+// Package seed is the seed command (`profilegraph seed --persons N`): synthetic
+// persons written into PostgreSQL with COPY (postgres.CopyRows), for benchmarks and
+// load tests (SPEC §9).
+package seed
 
 import (
 	"context"
@@ -19,8 +22,7 @@ import (
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-// The seed command (`profilegraph seed --persons N`) fills PostgreSQL with synthetic
-// persons for benchmarks and load tests (SPEC §9). Every person has 1 to 4 linked app
+// The seed command fills PostgreSQL with synthetic persons. Every person has 1 to 4 linked app
 // accounts with values that pass the input validation of SPEC §7, usually a settings
 // row, and consents that name only the person's linked apps.
 //
@@ -85,13 +87,13 @@ func parseSeedConfig(args []string, getenv func(string) string, output io.Writer
 	return cfg, errors.Join(errs...)
 }
 
-// runSeed is the seed command: it parses args and DATABASE_URL, opens (and migrates)
+// Run is the seed command: it parses args and DATABASE_URL, opens (and migrates)
 // the database and writes the synthetic data, printing a progress line per batch and a
 // summary to stdout, and ends with a cache clear-all for the running replicas. It returns
 // configuration errors, connection and migration errors, an error if the database
 // already holds this seed's data, COPY errors (the batches committed before a failure
 // stay), and an error if the clear-all cannot be published.
-func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := parseSeedConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // -h: the flag set printed the usage
@@ -239,50 +241,23 @@ func copyBatch(ctx context.Context, conn *pgx.Conn, b *seedBatch) (seedTotals, e
 	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
 		return n, fmt.Errorf("set synchronous_commit: %w", err)
 	}
-	copies := []struct {
-		table string
-		cols  []string
-		src   pgx.CopyFromSource
-		count *int64
-	}{
-		{"persons", seedPersonColumns, newCopyRows(b.persons, len(seedPersonColumns), (*seedPerson).values), &n.persons},
-		{"accounts", seedAccountColumns, newCopyRows(b.accounts, len(seedAccountColumns), (*seedAccount).values), &n.accounts},
-		{"settings", seedSettingsColumns, newCopyRows(b.settings, len(seedSettingsColumns), (*seedSettings).values), &n.settings},
-		{"consents", seedConsentColumns, newCopyRows(b.consents, len(seedConsentColumns), (*seedConsent).values), &n.consents},
+	if n.persons, err = postgres.CopyRows(ctx, tx, postgres.PersonsTable, b.persons, (*seedPerson).values); err != nil {
+		return seedTotals{}, err
 	}
-	for _, c := range copies {
-		if *c.count, err = tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, c.src); err != nil {
-			return seedTotals{}, fmt.Errorf("copy %s: %w", c.table, err)
-		}
+	if n.accounts, err = postgres.CopyRows(ctx, tx, postgres.AccountsTable, b.accounts, (*seedAccount).values); err != nil {
+		return seedTotals{}, err
+	}
+	if n.settings, err = postgres.CopyRows(ctx, tx, postgres.SettingsTable, b.settings, (*seedSettings).values); err != nil {
+		return seedTotals{}, err
+	}
+	if n.consents, err = postgres.CopyRows(ctx, tx, postgres.ConsentsTable, b.consents, (*seedConsent).values); err != nil {
+		return seedTotals{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return seedTotals{}, fmt.Errorf("commit: %w", err)
 	}
 	return n, nil
 }
-
-// copyRows is a pgx.CopyFromSource over a slice of rows; it reuses one value buffer,
-// which CopyFrom encodes before it asks for the next row.
-type copyRows[T any] struct {
-	rows   []T
-	i      int
-	buf    []any
-	values func(*T, []any)
-}
-
-// newCopyRows returns a source of rows of width columns; values fills a row's values.
-func newCopyRows[T any](rows []T, width int, values func(*T, []any)) *copyRows[T] {
-	return &copyRows[T]{rows: rows, i: -1, buf: make([]any, width), values: values}
-}
-
-func (c *copyRows[T]) Next() bool { c.i++; return c.i < len(c.rows) }
-
-func (c *copyRows[T]) Values() ([]any, error) {
-	c.values(&c.rows[c.i], c.buf)
-	return c.buf, nil
-}
-
-func (c *copyRows[T]) Err() error { return nil }
 
 // The rows of one batch. Empty strings and zero numbers and times of nullable columns
 // are written as NULL.
@@ -299,8 +274,7 @@ type seedPerson struct {
 	createdAt time.Time
 }
 
-var seedPersonColumns = []string{"id", "created_at"}
-
+// values fills v in postgres.PersonsTable.Columns order.
 func (r *seedPerson) values(v []any) { v[0], v[1] = r.id, r.createdAt }
 
 type seedAccount struct {
@@ -313,10 +287,7 @@ type seedAccount struct {
 	createdAt, updatedAt                 time.Time
 }
 
-var seedAccountColumns = []string{"id", "app", "app_user_id", "person_id", "linked_at", "username",
-	"display_name", "bio", "avatar_url", "avatar_width", "avatar_height", "avatar_updated_at",
-	"phone_number", "email", "birthdate", "created_at", "updated_at"}
-
+// values fills v in postgres.AccountsTable.Columns order.
 func (r *seedAccount) values(v []any) {
 	v[0], v[1], v[2], v[3], v[4], v[5] = r.id, string(r.app), r.appUserID, r.personID, r.linkedAt, r.username
 	v[6], v[7], v[8] = orNull(r.displayName), orNull(r.bio), orNull(r.avatarURL)
@@ -334,8 +305,7 @@ type seedSettings struct {
 	updatedAt    time.Time
 }
 
-var seedSettingsColumns = []string{"person_id", "sync_profile", "cross_posting", "single_sign_on", "version", "updated_at"}
-
+// values fills v in postgres.SettingsTable.Columns order.
 func (r *seedSettings) values(v []any) {
 	v[0], v[1], v[2], v[3], v[4], v[5] = r.personID, r.syncProfile, r.crossPosting, r.singleSignOn, r.version, r.updatedAt
 }
@@ -348,8 +318,7 @@ type seedConsent struct {
 	grantedAt            time.Time
 }
 
-var seedConsentColumns = []string{"person_id", "source_app", "target_app", "category", "purpose", "granted_at"}
-
+// values fills v in postgres.ConsentsTable.Columns order.
 func (r *seedConsent) values(v []any) {
 	v[0], v[1], v[2] = r.personID, string(r.sourceApp), string(r.targetApp)
 	v[3], v[4], v[5] = string(r.category), string(r.purpose), r.grantedAt
@@ -386,6 +355,17 @@ type seedGen struct {
 	seed uint64
 	pcg  *rand.PCG
 	r    *rand.Rand
+}
+
+// AccountKeys returns the keys of the accounts the seed command writes for person index
+// of seed, in the order it copies them.
+func AccountKeys(seed uint64, index int) []profile.AccountKey {
+	b := newSeedGen(seed).batch(index, 1)
+	keys := make([]profile.AccountKey, len(b.accounts))
+	for i, a := range b.accounts {
+		keys[i] = profile.AccountKey{App: a.app, AppUserID: a.appUserID}
+	}
+	return keys
 }
 
 func newSeedGen(seed uint64) *seedGen {

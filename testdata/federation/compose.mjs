@@ -2,7 +2,7 @@
 // subgraph SDL files) with two composers: @apollo/composition, the library the gateway,
 // the router and Rover use, and The Guild's @theguild/federation-composition (Hive).
 //
-//   node federation/compose.mjs <profilegraph graphql url> [name=path/to/schema.graphql ...]
+//   node testdata/federation/compose.mjs <profilegraph graphql url> [name=path/to/schema.graphql ...]
 //
 // profilegraph's SDL is fetched from `_service { sdl }` without a token. On success it
 // prints one JSON line {"errors":[],"hints":[…],"subgraphs":[…],"supergraphSdl":"…",

@@ -1,7 +1,7 @@
 // An Apollo gateway over profilegraph and the reviews test subgraph, for the
 // end-to-end federation tests.
 //
-//   GATEWAY_PORT=0 node federation/gateway.mjs profilegraph=<url> reviews=<url>
+//   GATEWAY_PORT=0 node testdata/federation/gateway.mjs profilegraph=<url> reviews=<url>
 //
 // - Composes at start from `_service { sdl }` of every subgraph with @apollo/composition
 //   (what IntrospectAndCompose does), then drops `for: SECURITY` from the supergraph's

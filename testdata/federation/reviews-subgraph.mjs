@@ -4,7 +4,7 @@
 //
 //   REVIEWS_DATA='{"reviews":[{"id":"r1","body":"…","authorId":"<person id>",
 //                  "account":{"app":"FACEBOOK","appUserId":"…"}}]}' \
-//   REVIEWS_PORT=0 node federation/reviews-subgraph.mjs
+//   REVIEWS_PORT=0 node testdata/federation/reviews-subgraph.mjs
 //
 // Prints {"url":"http://127.0.0.1:<port>/"} as one JSON line on stdout once it listens.
 // Importing the module (compose.mjs does) only exposes typeDefs and does not start a server.
