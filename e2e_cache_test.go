@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
@@ -441,40 +440,6 @@ func listenerPID(t *testing.T, s *testServer) int {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the cache listener never logged that it connected")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// metricValue reads an unlabelled series from /metrics; it fails if it is missing.
-func metricValue(t *testing.T, s *testServer, name string) float64 {
-	t.Helper()
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatalf("GET /metrics: %v", err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("parse %s: %v", name, err)
-			}
-			return f
-		}
-	}
-	t.Fatalf("%s is not in /metrics", name)
-	return 0
-}
-
-// waitMetric polls a series until ok accepts it, for up to 10 s.
-func waitMetric(t *testing.T, s *testServer, name string, ok func(float64) bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for v := metricValue(t, s, name); !ok(v); v = metricValue(t, s, name) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s = %v: still not as wanted after 10 s", name, v)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
