@@ -71,3 +71,45 @@ func TestErrorPresenterDoesNotLogCanceledRequests(t *testing.T) {
 		t.Fatalf("want one INFO access line marked canceled, got:\n%s", access.String())
 	}
 }
+
+func TestErrorPresenter(t *testing.T) {
+	var buf bytes.Buffer
+	present := errorPresenter(slog.New(slog.NewJSONHandler(&buf, nil)))
+	consent := profile.Errorf(profile.ConsentRequired, "consent required")
+	consent.Extensions = map[string]any{"category": "PROFILE"}
+	for _, tc := range []struct {
+		name          string
+		err           error
+		code, message string
+		ext           map[string]any
+		logged        bool
+	}{
+		{"a domain error shows its code and message", profile.Errorf(profile.NotFound, "no such person"),
+			"NOT_FOUND", "no such person", nil, false},
+		{"a wrapped domain error too, with its extensions", fmt.Errorf("resolve: %w", consent),
+			"CONSENT_REQUIRED", "consent required", map[string]any{"category": "PROFILE"}, false},
+		{"an INTERNAL domain error hides its message and is logged", profile.Errorf(profile.Internal, "database at 10.0.0.1 is down"),
+			"INTERNAL", "internal error", nil, true},
+		{"any other error is INTERNAL and logged", errors.New("dial tcp 10.0.0.1:5432: refused"),
+			"INTERNAL", "internal error", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			buf.Reset()
+			got := present(context.Background(), tc.err)
+			if got.Message != tc.message || got.Extensions["code"] != tc.code {
+				t.Fatalf("presented %q %v, want %q %s", got.Message, got.Extensions, tc.message, tc.code)
+			}
+			for k, v := range tc.ext {
+				if got.Extensions[k] != v {
+					t.Errorf("extension %s = %v, want %v", k, got.Extensions[k], v)
+				}
+			}
+			if logged := buf.Len() > 0; logged != tc.logged {
+				t.Errorf("logged = %v, want %v: %s", logged, tc.logged, buf.String())
+			}
+			if strings.Contains(buf.String(), "10.0.0.1") {
+				t.Errorf("the log holds the error's message: %s", buf.String())
+			}
+		})
+	}
+}
