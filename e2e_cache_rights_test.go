@@ -19,13 +19,7 @@ func TestE2ECacheTwoReplicasNeverServeDeletedOrErasedData(t *testing.T) {
 	for _, mode := range cacheModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			var a, b *testServer
-			if mode.deafB {
-				a = startServer(t, map[string]string{"CACHE_MAX_COST": mode.maxCost})
-				b = startDeafReplica(t, a.DatabaseURL)
-			} else {
-				a, b = startReplicas(t, mode.maxCost)
-			}
+			a, b := startModeReplicas(t, mode)
 			t.Run("account deleted on A is gone on B", func(t *testing.T) {
 				t.Parallel()
 				testDeleteAcrossReplicas(t, a, b)

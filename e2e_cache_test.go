@@ -36,13 +36,16 @@ import (
 // cacheRounds is how many rounds each suite runs.
 const cacheRounds = 200
 
-// cacheModes are the settings the suites run under: the shared cache on and off, and
-// on with a replica B that never hears of A's writes (no listener, see startDeafReplica).
-var cacheModes = []struct {
+// cacheMode is a setting the replica suites run under.
+type cacheMode struct {
 	name    string
 	maxCost string
 	deafB   bool
-}{
+}
+
+// cacheModes are the settings the suites run under: the shared cache on and off, and
+// on with a replica B that never hears of A's writes (no listener, see startDeafReplica).
+var cacheModes = []cacheMode{
 	{"cache on", "67108864", false},
 	{"cache off", "0", false},
 	{"cache on, B never invalidated by A", "67108864", true},
@@ -54,6 +57,17 @@ func startReplicas(t *testing.T, maxCost string) (a, b *testServer) {
 	a = startServer(t, map[string]string{"CACHE_MAX_COST": maxCost})
 	b = startServer(t, map[string]string{"CACHE_MAX_COST": maxCost, "DATABASE_URL": a.DatabaseURL})
 	return a, b
+}
+
+// startModeReplicas starts replicas A and B on one fresh database as mode says: B
+// deaf (startDeafReplica) when mode.deafB.
+func startModeReplicas(t *testing.T, mode cacheMode) (a, b *testServer) {
+	t.Helper()
+	if !mode.deafB {
+		return startReplicas(t, mode.maxCost)
+	}
+	a = startServer(t, map[string]string{"CACHE_MAX_COST": mode.maxCost})
+	return a, startDeafReplica(t, a.DatabaseURL)
 }
 
 // startDeafReplica serves dbURL like run does, with a shared cache of 64 MiB but without
@@ -128,13 +142,7 @@ func TestE2ECacheTwoReplicasNeverServeWithdrawnData(t *testing.T) {
 	for _, mode := range cacheModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			var a, b *testServer
-			if mode.deafB {
-				a = startServer(t, map[string]string{"CACHE_MAX_COST": mode.maxCost})
-				b = startDeafReplica(t, a.DatabaseURL)
-			} else {
-				a, b = startReplicas(t, mode.maxCost)
-			}
+			a, b := startModeReplicas(t, mode)
 			t.Run("consent revoked on A is hidden on B", func(t *testing.T) {
 				t.Parallel()
 				testRevokeAcrossReplicas(t, a, b)

@@ -11,16 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
 const graphiqlDir = "graphiql"
 
-var (
-	graphiqlNodeOnce sync.Once
-	graphiqlNodeErr  error
-)
+// graphiqlNode holds the pinned playwright-core of graphiql/package-lock.json.
+var graphiqlNode = &nodeProject{dir: graphiqlDir, marker: "playwright-core"}
 
 // graphiqlSetup fails unless Chromium is installed, and installs the pinned
 // playwright-core of graphiql/package-lock.json when missing.
@@ -33,20 +30,7 @@ func graphiqlSetup(tb testing.TB) string {
 	if _, err := os.Stat(chromium); err != nil {
 		tb.Fatalf("the GraphiQL browser test needs Debian's chromium at %s (apt-get install chromium; .ci/run does): %v", chromium, err)
 	}
-	graphiqlNodeOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(graphiqlDir, "node_modules", "playwright-core", "package.json")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-		cmd.Dir = graphiqlDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			graphiqlNodeErr = err
-			tb.Logf("%s", out)
-		}
-	})
-	if graphiqlNodeErr != nil {
-		tb.Fatalf("npm ci in %s: %v", graphiqlDir, graphiqlNodeErr)
-	}
+	graphiqlNode.setup(tb)
 	return chromium
 }
 

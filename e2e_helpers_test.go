@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -677,5 +680,33 @@ func decodeAt(tb testing.TB, r *gqlResponse, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		tb.Fatalf("decode %s: %v\n%s", path, err, r.Raw)
+	}
+}
+
+// nodeProject is a Node project of the tests (a folder with a package-lock.json):
+// setup installs its pinned packages with `npm ci`, once per test binary, when the
+// package.json of marker (a path below node_modules) is missing, as on a fresh clone
+// running `go test` alone.
+type nodeProject struct {
+	dir, marker string
+	once        sync.Once
+	err         error
+}
+
+func (p *nodeProject) setup(tb testing.TB) {
+	tb.Helper()
+	p.once.Do(func() {
+		if _, err := os.Stat(filepath.Join(p.dir, "node_modules", filepath.FromSlash(p.marker), "package.json")); err == nil {
+			return
+		}
+		cmd := exec.Command("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+		cmd.Dir = p.dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			p.err = err
+			tb.Logf("%s", out)
+		}
+	})
+	if p.err != nil {
+		tb.Fatalf("npm ci in %s: %v", p.dir, p.err)
 	}
 }

@@ -10,8 +10,9 @@ import (
 )
 
 func TestAuthenticate(t *testing.T) {
-	v, secret := mustVerifier(t)
-	valid := mustToken(t, secret, userClaims())
+	sign := newSigner(t)
+	v := sign.verifier(t)
+	valid := sign.token(t, userClaims())
 
 	// serve runs one request through the middleware and reports whether next ran and
 	// with which viewer.
@@ -69,7 +70,7 @@ func TestAuthenticate(t *testing.T) {
 		{"bearer without token", []string{"Bearer "}},
 		{"token without scheme", []string{valid}},
 		{"invalid token", []string{"Bearer not-a-jwt"}},
-		{"token signed with another secret", []string{"Bearer " + mustToken(t, otherSecret(t), userClaims())}},
+		{"token signed with another secret", []string{"Bearer " + newSigner(t).token(t, userClaims())}},
 		{"two Authorization headers", []string{"Bearer " + valid, "Bearer " + valid}},
 	}
 	for _, tc := range rejected {
@@ -85,7 +86,7 @@ func TestAuthenticate(t *testing.T) {
 	t.Run("401 message says why without echoing the token", func(t *testing.T) {
 		expired := userClaims()
 		expired.ExpiresAt = time.Now().Add(-2 * time.Hour)
-		tok := mustToken(t, secret, expired)
+		tok := sign.token(t, expired)
 		rec, _, _ := serve(t, "Bearer "+tok)
 		body := assert401(t, rec)
 		if got := body.Errors[0].Message; got != "token expired" {

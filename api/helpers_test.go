@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -48,36 +47,36 @@ func assert401(tb testing.TB, rec *httptest.ResponseRecorder) gqlResponse {
 	return body
 }
 
-// mustVerifier returns a verifier of HS256 tokens and its secret.
-func mustVerifier(tb testing.TB) (*auth.Verifier, []byte) {
-	tb.Helper()
-	secret := otherSecret(tb)
-	ctx, cancel := context.WithCancel(context.Background())
-	tb.Cleanup(cancel)
-	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
-	if err != nil {
-		tb.Fatalf("NewVerifier: %v", err)
-	}
-	return v, secret
-}
+// signer mints HS256 tokens with a secret of its own.
+type signer []byte
 
-// otherSecret returns a fresh HS256 secret.
-func otherSecret(tb testing.TB) []byte {
+func newSigner(tb testing.TB) signer {
 	tb.Helper()
-	s, err := auth.NewDevSecret()
+	secret, err := auth.NewDevSecret()
 	if err != nil {
 		tb.Fatalf("NewDevSecret: %v", err)
 	}
-	return s
+	return signer(secret)
 }
 
-func mustToken(tb testing.TB, secret []byte, c auth.Claims) string {
+// verifier returns a verifier that accepts s's tokens.
+func (s signer) verifier(tb testing.TB) *auth.Verifier {
 	tb.Helper()
-	s, err := auth.SignHS256(secret, c)
+	v, err := auth.NewVerifier(tb.Context(), auth.Config{HS256Secret: s})
+	if err != nil {
+		tb.Fatalf("NewVerifier: %v", err)
+	}
+	return v
+}
+
+// token signs c.
+func (s signer) token(tb testing.TB, c auth.Claims) string {
+	tb.Helper()
+	tok, err := auth.SignHS256(s, c)
 	if err != nil {
 		tb.Fatalf("SignHS256: %v", err)
 	}
-	return s
+	return tok
 }
 
 // userClaims are valid claims of a FACEBOOK user token.
