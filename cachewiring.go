@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/cache"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/profile"
@@ -24,12 +25,12 @@ var _ dataloaders.Peeker = (*cache.Store)(nil)
 // process, `go run .`) local invalidation is all there is to do and no listener runs.
 // stop stops the listener and releases the cache; call it after the HTTP server has shut
 // down. It returns an error if the cache or the listener's configuration is invalid.
-func sharedCache(ctx context.Context, cfg Config, store profile.Store, m *metrics, logger *slog.Logger) (*cache.Store, func(), error) {
+func sharedCache(ctx context.Context, cfg Config, store profile.Store, m *api.Metrics, logger *slog.Logger) (*cache.Store, func(), error) {
 	cs, err := cache.New(store, cache.Config{MaxCost: cfg.CacheMaxCost, Logger: logger})
 	if err != nil {
 		return nil, nil, fmt.Errorf("shared cache: %w", err)
 	}
-	if err := m.registry.Register(cs.Collector()); err != nil {
+	if err := m.Register(cs.Collector()); err != nil {
 		cs.Close()
 		return nil, nil, fmt.Errorf("shared cache metrics: %w", err)
 	}
