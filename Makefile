@@ -74,7 +74,8 @@ FUZZ_TARGETS := \
 	./profile:FuzzNormalizePhone ./profile:FuzzNormalizeEmail ./profile:FuzzValidateUsername \
 	./resolvers:FuzzCheckRepresentation ./resolvers:FuzzDecodeCursor \
 	./auth:FuzzReadClaims ./auth:FuzzVerify \
-	./api:FuzzCheckDocument ./api:FuzzComplexity ./api:FuzzDecodeBody
+	./api:FuzzCheckDocument ./api:FuzzComplexity ./api:FuzzDecodeBody \
+	./cache:FuzzCacheDecode
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/profilegraph/profilegraph/api"
+	"github.com/profilegraph/profilegraph/dataloaders"
 )
 
 // Config is everything the server reads from its environment and flags, read once in
@@ -77,7 +78,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		ComplexityLimit: defaultComplexityLimit,
 		DepthLimit:      defaultDepthLimit,
 		BodyLimit:       defaultBodyLimit,
-		LoaderWait:      2 * time.Millisecond,
+		LoaderWait:      dataloaders.DefaultWait,
 		ShutdownTimeout: 10 * time.Second,
 		GCPercent:       defaultGCPercent,
 		MemoryLimit:     defaultMemoryLimit,

@@ -23,6 +23,7 @@ import (
 	"github.com/profilegraph/profilegraph/accounts"
 	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
+	"github.com/profilegraph/profilegraph/cache"
 	"github.com/profilegraph/profilegraph/demo"
 	"github.com/profilegraph/profilegraph/internal/seed"
 	"github.com/profilegraph/profilegraph/memory"
@@ -111,11 +112,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		store = mem
 	}
-	cached, stopCache, err := sharedCache(ctx, cfg, store, m, logger)
+	cached, stopCache, err := cache.Open(ctx, store, cache.OpenConfig{
+		DatabaseURL: cfg.DatabaseURL, MaxCost: cfg.CacheMaxCost, Lease: cfg.PrivacyLease, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer stopCache()
+	if err := m.Register(cached.Collector()); err != nil {
+		return fmt.Errorf("shared cache metrics: %w", err)
+	}
 	store = cached
 	// Reads that decide what a request may see come from the privacy cache only while
 	// this replica holds a lease (docs/privacy-cache.md); cached.ReadFresh reads through
