@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/memory"
@@ -31,7 +31,7 @@ func benchHandler(b *testing.B) http.Handler {
 		b.Fatal(err)
 	}
 	store := memory.New()
-	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, v)}
+	res := &resolvers.Resolver{Store: store, Accounts: accountscenter.New(store, v)}
 	return NewServer(serverDeps{api: api.Deps{Limits: cfg.limits(), Logger: slog.New(slog.DiscardHandler), Store: store, Fresh: store,
 		Verifier: v, Resolver: res, Metrics: api.NewMetrics()}})
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/cache"
@@ -103,7 +103,7 @@ func startDeafReplica(t *testing.T, dbURL string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &resolvers.Resolver{Store: cs, Accounts: accounts.New(cs, verifier)}
+	res := &resolvers.Resolver{Store: cs, Accounts: accountscenter.New(cs, verifier)}
 	srv := httptest.NewServer(NewServer(serverDeps{api: api.Deps{Limits: cfg.limits(), Logger: logger, Store: cs, Fresh: pg, Verifier: verifier, Resolver: res, Metrics: m}}))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, DatabaseURL: dbURL, logs: logs}

@@ -20,7 +20,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/cache"
@@ -127,7 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// otherwise, and always without it.
 	fresh := profile.Reader(cached)
 
-	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, verifier)}
+	res := &resolvers.Resolver{Store: store, Accounts: accountscenter.New(store, verifier)}
 	playgroundOn := devMode
 	if cfg.PlaygroundSet {
 		playgroundOn = cfg.Playground

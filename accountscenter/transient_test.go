@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -47,7 +47,7 @@ func TestTransientCollisionsAreRetried(t *testing.T) {
 	t.Run("collisions without end give CONFLICT, not INTERNAL", func(t *testing.T) {
 		store := &collidingStore{Store: memory.New(), fail: 1 << 20}
 		e := newEnv(t, store)
-		_, err := e.svc.UpsertAppAccount(ctx(t), service(profile.AppFacebook), accounts.UpsertAccountInput{AppUserID: "ret-2", Username: "ret2"})
+		_, err := e.svc.UpsertAppAccount(ctx(t), service(profile.AppFacebook), accountscenter.UpsertAccountInput{AppUserID: "ret-2", Username: "ret2"})
 		wantCode(t, err, profile.Conflict)
 	})
 }

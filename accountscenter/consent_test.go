@@ -1,15 +1,15 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-func consentIn(from, to profile.App, c profile.Category) accounts.ConsentInput {
-	return accounts.ConsentInput{SourceApp: from, TargetApp: to, Category: c}
+func consentIn(from, to profile.App, c profile.Category) accountscenter.ConsentInput {
+	return accountscenter.ConsentInput{SourceApp: from, TargetApp: to, Category: c}
 }
 
 func TestGrantConsentStoresItOnceAndLogsTheGrant(t *testing.T) {
@@ -37,7 +37,7 @@ func TestGrantConsentStoresItOnceAndLogsTheGrant(t *testing.T) {
 		// Granting again changes nothing and returns the first grant.
 		snap := e.snapshot(t)
 		e.clock.Advance(time.Hour)
-		again, err := e.svc.GrantConsent(ctx(t), me, accounts.ConsentInput{SourceApp: ig, TargetApp: fb, Category: profile.CategoryProfile, Purpose: profile.PurposeService})
+		again, err := e.svc.GrantConsent(ctx(t), me, accountscenter.ConsentInput{SourceApp: ig, TargetApp: fb, Category: profile.CategoryProfile, Purpose: profile.PurposeService})
 		if err != nil {
 			t.Fatalf("grant again: %v", err)
 		}
@@ -84,13 +84,13 @@ func TestGrantConsentFailuresLeaveNoTrace(t *testing.T) {
 		name  string
 		code  profile.Code
 		setup func(t *testing.T, e *env) *profile.Viewer
-		in    accounts.ConsentInput
+		in    accountscenter.ConsentInput
 	}{
 		{"same source and target", profile.BadUserInput, linked, consentIn(ig, ig, profile.CategoryProfile)},
 		{"source not linked", profile.BadUserInput, linked, consentIn(wa, fb, profile.CategoryProfile)},
 		{"target not linked", profile.BadUserInput, linked, consentIn(fb, th, profile.CategoryProfile)},
 		{"unknown category", profile.BadUserInput, linked, consentIn(ig, fb, "MESSAGES")},
-		{"unknown purpose", profile.BadUserInput, linked, accounts.ConsentInput{SourceApp: ig, TargetApp: fb, Category: profile.CategoryAge, Purpose: "RESALE"}},
+		{"unknown purpose", profile.BadUserInput, linked, accountscenter.ConsentInput{SourceApp: ig, TargetApp: fb, Category: profile.CategoryAge, Purpose: "RESALE"}},
 		{"unknown app", profile.BadUserInput, linked, consentIn("MYSPACE", fb, profile.CategoryProfile)},
 		{"unlinked viewer", profile.BadUserInput, func(t *testing.T, e *env) *profile.Viewer {
 			linked(t, e)
@@ -123,7 +123,7 @@ func TestRevokeConsentRemovesItAndLogsOnlyRealRevocations(t *testing.T) {
 		me := user(fb, "f1")
 		pid := e.mustPerson(t, me, user(ig, "i1"))
 		keep := consentIn(fb, ig, profile.CategoryProfile)
-		for _, in := range []accounts.ConsentInput{consentIn(ig, fb, profile.CategoryProfile), keep} {
+		for _, in := range []accountscenter.ConsentInput{consentIn(ig, fb, profile.CategoryProfile), keep} {
 			if _, err := e.svc.GrantConsent(ctx(t), me, in); err != nil {
 				t.Fatalf("grant: %v", err)
 			}
@@ -142,7 +142,7 @@ func TestRevokeConsentRemovesItAndLogsOnlyRealRevocations(t *testing.T) {
 		}
 
 		snap := e.snapshot(t)
-		for name, in := range map[string]accounts.ConsentInput{
+		for name, in := range map[string]accountscenter.ConsentInput{
 			"revoked twice":            consentIn(ig, fb, profile.CategoryProfile),
 			"never granted":            consentIn(ig, fb, profile.CategoryAge),
 			"other purpose":            {SourceApp: fb, TargetApp: ig, Category: profile.CategoryProfile, Purpose: profile.PurposeAds},
@@ -170,7 +170,7 @@ func TestRevokeConsentRejectsBadInput(t *testing.T) {
 		for _, tc := range []struct {
 			name string
 			v    *profile.Viewer
-			in   accounts.ConsentInput
+			in   accountscenter.ConsentInput
 			code profile.Code
 		}{
 			{"same apps", me, consentIn(fb, fb, profile.CategoryProfile), profile.BadUserInput},

@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -29,7 +29,7 @@ var storeKinds = []struct {
 }
 
 // forEachStore runs fn as subtests "memory" and "postgres", each on a fresh empty store.
-func forEachStore(t *testing.T, fn func(t *testing.T, e *env), opts ...accounts.Option) {
+func forEachStore(t *testing.T, fn func(t *testing.T, e *env), opts ...accountscenter.Option) {
 	t.Helper()
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // env is one test's service on one store, with its fixtures.
 type env struct {
 	store  profile.Store
-	svc    *accounts.Service
+	svc    *accountscenter.Service
 	clock  *fakeClock
 	proofs *fakeProofs
 
@@ -91,10 +91,10 @@ type env struct {
 	persons []string             // every person id the env has seen
 }
 
-func newEnv(t *testing.T, store profile.Store, opts ...accounts.Option) *env {
+func newEnv(t *testing.T, store profile.Store, opts ...accountscenter.Option) *env {
 	t.Helper()
 	e := &env{store: store, clock: &fakeClock{t: t0}, proofs: &fakeProofs{m: map[string]*profile.Viewer{}}}
-	e.svc = accounts.New(store, e.proofs, append([]accounts.Option{accounts.WithClock(e.clock.Now)}, opts...)...)
+	e.svc = accountscenter.New(store, e.proofs, append([]accountscenter.Option{accountscenter.WithClock(e.clock.Now)}, opts...)...)
 	return e
 }
 
@@ -124,7 +124,7 @@ func (e *env) proof(v *profile.Viewer) string {
 func (e *env) mustAccount(t *testing.T, v *profile.Viewer) *profile.Account {
 	t.Helper()
 	name := "User " + v.Subject
-	a, err := e.svc.UpsertAppAccount(ctx(t), service(v.App), accounts.UpsertAccountInput{
+	a, err := e.svc.UpsertAppAccount(ctx(t), service(v.App), accountscenter.UpsertAccountInput{
 		AppUserID: v.Subject, Username: strings.ToLower(strings.ReplaceAll(v.Subject, "-", "_")), DisplayName: &name,
 	})
 	if err != nil {
@@ -168,7 +168,7 @@ func (e *env) mustPerson(t *testing.T, vs ...*profile.Viewer) string {
 }
 
 // mustSettings writes settings for v's person.
-func (e *env) mustSettings(t *testing.T, v *profile.Viewer, in accounts.UpdateSettingsInput) *profile.Settings {
+func (e *env) mustSettings(t *testing.T, v *profile.Viewer, in accountscenter.UpdateSettingsInput) *profile.Settings {
 	t.Helper()
 	st, err := e.svc.UpdateSettings(ctx(t), v, in)
 	if err != nil {

@@ -1,9 +1,9 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"testing"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -75,8 +75,8 @@ func TestLinkAccountRefusesAnAdsTokenAsProof(t *testing.T) {
 
 func TestNewUsesTheRealClockAndRandomnessByDefault(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
-		svc := accounts.New(e.store, e.proofs)
-		a, err := svc.UpsertAppAccount(ctx(t), service(fb), accounts.UpsertAccountInput{AppUserID: "real", Username: "real"})
+		svc := accountscenter.New(e.store, e.proofs)
+		a, err := svc.UpsertAppAccount(ctx(t), service(fb), accountscenter.UpsertAccountInput{AppUserID: "real", Username: "real"})
 		if err != nil {
 			t.Fatalf("upsert: %v", err)
 		}

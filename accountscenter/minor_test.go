@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -21,13 +21,13 @@ var (
 // pushBirthdate is the app backend of v pushing v's account with birthdate d.
 func (e *env) pushBirthdate(t *testing.T, v *profile.Viewer, d profile.Date) error {
 	t.Helper()
-	_, err := e.svc.UpsertAppAccount(ctx(t), service(v.App), accounts.UpsertAccountInput{
+	_, err := e.svc.UpsertAppAccount(ctx(t), service(v.App), accountscenter.UpsertAccountInput{
 		AppUserID: v.Subject, Username: strings.ToLower(strings.ReplaceAll(v.Subject, "-", "_")), Birthdate: &d,
 	})
 	return err
 }
 
-func adsIn(from, to profile.App, c profile.Category) accounts.ConsentInput {
+func adsIn(from, to profile.App, c profile.Category) accountscenter.ConsentInput {
 	in := consentIn(from, to, c)
 	in.Purpose = profile.PurposeAds
 	return in
@@ -98,7 +98,7 @@ func TestBirthdatePushThatMakesAMinorDeletesAdsConsents(t *testing.T) {
 		if err := e.pushBirthdate(t, me, adultBirth); err != nil {
 			t.Fatal(err)
 		}
-		grants := []accounts.ConsentInput{adsIn(ig, fb, profile.CategoryProfile), adsIn(wa, fb, profile.CategoryContact),
+		grants := []accountscenter.ConsentInput{adsIn(ig, fb, profile.CategoryProfile), adsIn(wa, fb, profile.CategoryContact),
 			consentIn(ig, fb, profile.CategoryProfile), consentIn(wa, ig, profile.CategoryAge)}
 		for _, in := range grants {
 			if _, err := e.svc.GrantConsent(ctx(t), me, in); err != nil {
@@ -180,7 +180,7 @@ func TestLinkingAMinorsAccountDeletesAdsConsents(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		me, wa1 := user(fb, "f1"), user(wa, "w1")
 		pid := e.mustPerson(t, me, user(ig, "i1"))
-		for _, in := range []accounts.ConsentInput{adsIn(ig, fb, profile.CategoryProfile), consentIn(ig, fb, profile.CategoryProfile)} {
+		for _, in := range []accountscenter.ConsentInput{adsIn(ig, fb, profile.CategoryProfile), consentIn(ig, fb, profile.CategoryProfile)} {
 			if _, err := e.svc.GrantConsent(ctx(t), me, in); err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,7 @@
 // writes anything, and appends exactly one activity event per change in that same
 // transaction. A failed mutation returns a *profile.Error (or a wrapped internal error)
 // and leaves no trace.
-package accounts
+package accountscenter
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -51,7 +51,7 @@ func TestCreateLoginHandoffIssuesA256BitCodeValidFor120Seconds(t *testing.T) {
 		if len(added) != 1 || added[0].Type != profile.ActivityLoginHandoffCreated || *added[0].App != ig {
 			t.Fatalf("new events = %+v, want one LOGIN_HANDOFF_CREATED INSTAGRAM", added)
 		}
-	}, accounts.WithRand(bytes.NewReader(bytes.Repeat(random, 2))))
+	}, accountscenter.WithRand(bytes.NewReader(bytes.Repeat(random, 2))))
 }
 
 func TestCreateLoginHandoffDrawsFreshRandomCodes(t *testing.T) {

@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"strings"
@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
 func TestUpsertAppAccountCreatesNormalizedAccountOfTheServiceApp(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		bd := profile.Date{Year: 1990, Month: time.May, Day: 17}
-		in := accounts.UpsertAccountInput{
+		in := accountscenter.UpsertAccountInput{
 			AppUserID:   "ig-1",
 			Username:    "jane.doe",
 			DisplayName: ptr("  Jane Doe "),
@@ -62,7 +62,7 @@ func TestUpsertAppAccountCreatesNormalizedAccountOfTheServiceApp(t *testing.T) {
 func TestUpsertAppAccountWritesOnlyTheServiceAppsAccount(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		igAcc := e.mustAccount(t, user(ig, "same-id"))
-		fbAcc, err := e.svc.UpsertAppAccount(ctx(t), service(fb), accounts.UpsertAccountInput{AppUserID: "same-id", Username: "other"})
+		fbAcc, err := e.svc.UpsertAppAccount(ctx(t), service(fb), accountscenter.UpsertAccountInput{AppUserID: "same-id", Username: "other"})
 		if err != nil {
 			t.Fatalf("upsert: %v", err)
 		}
@@ -79,7 +79,7 @@ func TestUpsertAppAccountKeepsOmittedFieldsAndBumpsUpdatedAtOnlyOnChange(t *test
 	forEachStore(t, func(t *testing.T, e *env) {
 		svc := service(ig)
 		bd := profile.Date{Year: 2001, Month: time.February, Day: 3}
-		first, err := e.svc.UpsertAppAccount(ctx(t), svc, accounts.UpsertAccountInput{
+		first, err := e.svc.UpsertAppAccount(ctx(t), svc, accountscenter.UpsertAccountInput{
 			AppUserID: "u1", Username: "u1", DisplayName: ptr("One"), Email: ptr("one@example.com"), Birthdate: &bd,
 			AvatarURL: ptr("https://cdn.example.com/1.png"),
 		})
@@ -88,7 +88,7 @@ func TestUpsertAppAccountKeepsOmittedFieldsAndBumpsUpdatedAtOnlyOnChange(t *test
 		}
 
 		e.clock.Advance(time.Minute)
-		same, err := e.svc.UpsertAppAccount(ctx(t), svc, accounts.UpsertAccountInput{
+		same, err := e.svc.UpsertAppAccount(ctx(t), svc, accountscenter.UpsertAccountInput{
 			AppUserID: "u1", Username: "u1", DisplayName: ptr("One"), AvatarURL: ptr("https://cdn.example.com/1.png"),
 		})
 		if err != nil {
@@ -99,7 +99,7 @@ func TestUpsertAppAccountKeepsOmittedFieldsAndBumpsUpdatedAtOnlyOnChange(t *test
 		}
 
 		e.clock.Advance(time.Minute)
-		changed, err := e.svc.UpsertAppAccount(ctx(t), svc, accounts.UpsertAccountInput{AppUserID: "u1", Username: "u1", DisplayName: ptr("Uno")})
+		changed, err := e.svc.UpsertAppAccount(ctx(t), svc, accountscenter.UpsertAccountInput{AppUserID: "u1", Username: "u1", DisplayName: ptr("Uno")})
 		if err != nil {
 			t.Fatalf("change: %v", err)
 		}
@@ -119,26 +119,28 @@ func TestUpsertAppAccountKeepsOmittedFieldsAndBumpsUpdatedAtOnlyOnChange(t *test
 }
 
 func TestUpsertAppAccountRejectsInvalidInputWithoutWriting(t *testing.T) {
-	valid := func() accounts.UpsertAccountInput {
-		return accounts.UpsertAccountInput{AppUserID: "existing", Username: "existing", DisplayName: ptr("Someone")}
+	valid := func() accountscenter.UpsertAccountInput {
+		return accountscenter.UpsertAccountInput{AppUserID: "existing", Username: "existing", DisplayName: ptr("Someone")}
 	}
 	tomorrow := profile.DateOf(t0.Add(24 * time.Hour))
 	cases := []struct {
 		name string
-		edit func(*accounts.UpsertAccountInput)
+		edit func(*accountscenter.UpsertAccountInput)
 	}{
-		{"empty appUserId", func(in *accounts.UpsertAccountInput) { in.AppUserID = "" }},
-		{"appUserId longer than 128 characters", func(in *accounts.UpsertAccountInput) { in.AppUserID = strings.Repeat("é", 129) }},
-		{"appUserId with a control character", func(in *accounts.UpsertAccountInput) { in.AppUserID = "new\x00id" }},
-		{"missing username", func(in *accounts.UpsertAccountInput) { in.Username = "" }},
-		{"username with capitals", func(in *accounts.UpsertAccountInput) { in.Username = "Jane" }},
-		{"blank displayName", func(in *accounts.UpsertAccountInput) { in.DisplayName = ptr("   ") }},
-		{"displayName of 65 characters", func(in *accounts.UpsertAccountInput) { in.DisplayName = ptr(strings.Repeat("a", 65)) }},
-		{"http avatar", func(in *accounts.UpsertAccountInput) { in.AvatarURL = ptr("http://cdn.example.com/a.png") }},
-		{"phone not E.164", func(in *accounts.UpsertAccountInput) { in.PhoneNumber = ptr("650 253 0000") }},
-		{"email without domain", func(in *accounts.UpsertAccountInput) { in.Email = ptr("jane") }},
-		{"birthdate in the future", func(in *accounts.UpsertAccountInput) { in.Birthdate = &tomorrow }},
-		{"birthdate before 1900", func(in *accounts.UpsertAccountInput) { in.Birthdate = &profile.Date{Year: 1899, Month: 12, Day: 31} }},
+		{"empty appUserId", func(in *accountscenter.UpsertAccountInput) { in.AppUserID = "" }},
+		{"appUserId longer than 128 characters", func(in *accountscenter.UpsertAccountInput) { in.AppUserID = strings.Repeat("é", 129) }},
+		{"appUserId with a control character", func(in *accountscenter.UpsertAccountInput) { in.AppUserID = "new\x00id" }},
+		{"missing username", func(in *accountscenter.UpsertAccountInput) { in.Username = "" }},
+		{"username with capitals", func(in *accountscenter.UpsertAccountInput) { in.Username = "Jane" }},
+		{"blank displayName", func(in *accountscenter.UpsertAccountInput) { in.DisplayName = ptr("   ") }},
+		{"displayName of 65 characters", func(in *accountscenter.UpsertAccountInput) { in.DisplayName = ptr(strings.Repeat("a", 65)) }},
+		{"http avatar", func(in *accountscenter.UpsertAccountInput) { in.AvatarURL = ptr("http://cdn.example.com/a.png") }},
+		{"phone not E.164", func(in *accountscenter.UpsertAccountInput) { in.PhoneNumber = ptr("650 253 0000") }},
+		{"email without domain", func(in *accountscenter.UpsertAccountInput) { in.Email = ptr("jane") }},
+		{"birthdate in the future", func(in *accountscenter.UpsertAccountInput) { in.Birthdate = &tomorrow }},
+		{"birthdate before 1900", func(in *accountscenter.UpsertAccountInput) {
+			in.Birthdate = &profile.Date{Year: 1899, Month: 12, Day: 31}
+		}},
 	}
 	forEachStore(t, func(t *testing.T, e *env) {
 		e.mustPerson(t, user(ig, "existing"), user(fb, "friend"))
@@ -166,7 +168,7 @@ func TestUpsertAppAccountNeedsAServiceToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		for name, v := range map[string]*profile.Viewer{"no viewer": nil, "user token": user(ig, "u1")} {
 			t.Run(name, func(t *testing.T) {
-				_, err := e.svc.UpsertAppAccount(ctx(t), v, accounts.UpsertAccountInput{AppUserID: "u1", Username: "u1"})
+				_, err := e.svc.UpsertAppAccount(ctx(t), v, accountscenter.UpsertAccountInput{AppUserID: "u1", Username: "u1"})
 				wantCode(t, err, profile.Forbidden)
 				if e.account(t, user(ig, "u1")) != nil {
 					t.Error("account written without a service token")
@@ -182,7 +184,7 @@ func TestUpsertAppAccountLogsProfileUpdatedForLinkedAccountChanges(t *testing.T)
 		before := e.activity(t, pid)
 
 		// Same values: no change, no event.
-		if _, err := e.svc.UpsertAppAccount(ctx(t), service(ig), accounts.UpsertAccountInput{AppUserID: "i1", Username: "i1", DisplayName: ptr("User i1")}); err != nil {
+		if _, err := e.svc.UpsertAppAccount(ctx(t), service(ig), accountscenter.UpsertAccountInput{AppUserID: "i1", Username: "i1", DisplayName: ptr("User i1")}); err != nil {
 			t.Fatalf("upsert same: %v", err)
 		}
 		if got := e.activity(t, pid); len(got) != len(before) {
@@ -190,7 +192,7 @@ func TestUpsertAppAccountLogsProfileUpdatedForLinkedAccountChanges(t *testing.T)
 		}
 
 		e.clock.Advance(time.Minute)
-		if _, err := e.svc.UpsertAppAccount(ctx(t), service(ig), accounts.UpsertAccountInput{AppUserID: "i1", Username: "i1", DisplayName: ptr("Renamed")}); err != nil {
+		if _, err := e.svc.UpsertAppAccount(ctx(t), service(ig), accountscenter.UpsertAccountInput{AppUserID: "i1", Username: "i1", DisplayName: ptr("Renamed")}); err != nil {
 			t.Fatalf("upsert: %v", err)
 		}
 		added := newEvents(before, e.activity(t, pid))
@@ -212,7 +214,7 @@ func TestUpsertAppAccountConcurrentCreatesOfOneAccountAllSucceed(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				a, err := e.svc.UpsertAppAccount(ctx(t), service(th), accounts.UpsertAccountInput{AppUserID: "racer", Username: "racer"})
+				a, err := e.svc.UpsertAppAccount(ctx(t), service(th), accountscenter.UpsertAccountInput{AppUserID: "racer", Username: "racer"})
 				if a != nil {
 					ids[i] = a.ID
 				}

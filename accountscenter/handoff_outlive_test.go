@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"testing"

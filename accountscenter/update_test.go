@@ -1,4 +1,4 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"slices"
@@ -7,20 +7,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-func profileIn(displayName, bio, avatar *string, syncTo []profile.App) accounts.UpdateProfileInput {
-	return accounts.UpdateProfileInput{DisplayName: displayName, Bio: bio, AvatarURL: avatar, SyncTo: syncTo}
+func profileIn(displayName, bio, avatar *string, syncTo []profile.App) accountscenter.UpdateProfileInput {
+	return accountscenter.UpdateProfileInput{DisplayName: displayName, Bio: bio, AvatarURL: avatar, SyncTo: syncTo}
 }
 
-func accountsSyncOn() accounts.UpdateSettingsInput {
-	return accounts.UpdateSettingsInput{SyncProfile: ptr(true)}
+func accountsSyncOn() accountscenter.UpdateSettingsInput {
+	return accountscenter.UpdateSettingsInput{SyncProfile: ptr(true)}
 }
 
-func settingsIn(rules []profile.CrossPostRule, sso []profile.App) accounts.UpdateSettingsInput {
-	in := accounts.UpdateSettingsInput{}
+func settingsIn(rules []profile.CrossPostRule, sso []profile.App) accountscenter.UpdateSettingsInput {
+	in := accountscenter.UpdateSettingsInput{}
 	if rules != nil {
 		in.CrossPosting = &rules
 	}
@@ -162,7 +162,7 @@ func TestUpdateProfileFailuresLeaveNoTrace(t *testing.T) {
 		name  string
 		code  profile.Code
 		setup func(t *testing.T, e *env) *profile.Viewer
-		in    accounts.UpdateProfileInput
+		in    accountscenter.UpdateProfileInput
 	}{
 		{"no field given", profile.BadUserInput, linkedWithSync, profileIn(nil, nil, nil, []profile.App{ig})},
 		{"blank displayName", profile.BadUserInput, linkedWithSync, profileIn(ptr(" "), nil, nil, nil)},
@@ -231,7 +231,7 @@ func TestUpdateSettingsWritesVersionedSettingsAndLogsThem(t *testing.T) {
 		before := e.activity(t, pid)
 		rules := []profile.CrossPostRule{{From: ig, To: fb}, {From: ig, To: fb}, {From: fb, To: wa}}
 		sso := []profile.App{wa, ig, wa}
-		got, err := e.svc.UpdateSettings(ctx(t), me, accounts.UpdateSettingsInput{
+		got, err := e.svc.UpdateSettings(ctx(t), me, accountscenter.UpdateSettingsInput{
 			SyncProfile: ptr(true), CrossPosting: &rules, SingleSignOn: &sso, ExpectedVersion: ptr(0),
 		})
 		if err != nil {
@@ -254,7 +254,7 @@ func TestUpdateSettingsWritesVersionedSettingsAndLogsThem(t *testing.T) {
 		}
 
 		// Omitted fields keep their value; the version moves on.
-		got, err = e.svc.UpdateSettings(ctx(t), me, accounts.UpdateSettingsInput{SyncProfile: ptr(false), ExpectedVersion: ptr(1)})
+		got, err = e.svc.UpdateSettings(ctx(t), me, accountscenter.UpdateSettingsInput{SyncProfile: ptr(false), ExpectedVersion: ptr(1)})
 		if err != nil {
 			t.Fatalf("second update: %v", err)
 		}
@@ -277,30 +277,30 @@ func TestUpdateSettingsFailuresLeaveNoTrace(t *testing.T) {
 		name  string
 		code  profile.Code
 		setup func(t *testing.T, e *env) *profile.Viewer
-		in    accounts.UpdateSettingsInput
+		in    accountscenter.UpdateSettingsInput
 	}{
-		{"stale expectedVersion is CONFLICT", profile.Conflict, linked, accounts.UpdateSettingsInput{SyncProfile: ptr(true), ExpectedVersion: ptr(0)}},
-		{"future expectedVersion is CONFLICT", profile.Conflict, linked, accounts.UpdateSettingsInput{SyncProfile: ptr(true), ExpectedVersion: ptr(7)}},
-		{"rule naming an app not linked", profile.BadUserInput, linked, accounts.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: ig, To: th})}},
-		{"rule from an app to itself", profile.BadUserInput, linked, accounts.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: ig, To: ig})}},
-		{"rule naming an unknown app", profile.BadUserInput, linked, accounts.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: "MYSPACE", To: ig})}},
-		{"sign-on naming an app not linked", profile.BadUserInput, linked, accounts.UpdateSettingsInput{SingleSignOn: apps(fb, ms)}},
-		{"sign-on naming an unknown app", profile.BadUserInput, linked, accounts.UpdateSettingsInput{SingleSignOn: apps("ORKUT")}},
-		{"no setting given", profile.BadUserInput, linked, accounts.UpdateSettingsInput{ExpectedVersion: ptr(1)}},
+		{"stale expectedVersion is CONFLICT", profile.Conflict, linked, accountscenter.UpdateSettingsInput{SyncProfile: ptr(true), ExpectedVersion: ptr(0)}},
+		{"future expectedVersion is CONFLICT", profile.Conflict, linked, accountscenter.UpdateSettingsInput{SyncProfile: ptr(true), ExpectedVersion: ptr(7)}},
+		{"rule naming an app not linked", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: ig, To: th})}},
+		{"rule from an app to itself", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: ig, To: ig})}},
+		{"rule naming an unknown app", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{CrossPosting: rules(profile.CrossPostRule{From: "MYSPACE", To: ig})}},
+		{"sign-on naming an app not linked", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{SingleSignOn: apps(fb, ms)}},
+		{"sign-on naming an unknown app", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{SingleSignOn: apps("ORKUT")}},
+		{"no setting given", profile.BadUserInput, linked, accountscenter.UpdateSettingsInput{ExpectedVersion: ptr(1)}},
 		{"unlinked viewer must link first", profile.BadUserInput, func(t *testing.T, e *env) *profile.Viewer {
 			linked(t, e)
 			me := user(th, "t1")
 			e.mustAccount(t, me)
 			return me
-		}, accounts.UpdateSettingsInput{SyncProfile: ptr(true)}},
+		}, accountscenter.UpdateSettingsInput{SyncProfile: ptr(true)}},
 		{"unknown viewer account is NOT_FOUND", profile.NotFound, func(t *testing.T, e *env) *profile.Viewer {
 			linked(t, e)
 			return user(th, "ghost")
-		}, accounts.UpdateSettingsInput{SyncProfile: ptr(true)}},
+		}, accountscenter.UpdateSettingsInput{SyncProfile: ptr(true)}},
 		{"service token is FORBIDDEN", profile.Forbidden, func(t *testing.T, e *env) *profile.Viewer {
 			linked(t, e)
 			return service(fb)
-		}, accounts.UpdateSettingsInput{SyncProfile: ptr(true)}},
+		}, accountscenter.UpdateSettingsInput{SyncProfile: ptr(true)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -336,7 +336,7 @@ func TestUpdateSettingsConcurrentWritersOfOneVersionHaveOneWinner(t *testing.T) 
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				_, errs[i] = e.svc.UpdateSettings(ctx(t), me, accounts.UpdateSettingsInput{SyncProfile: ptr(i%2 == 0), ExpectedVersion: ptr(0)})
+				_, errs[i] = e.svc.UpdateSettings(ctx(t), me, accountscenter.UpdateSettingsInput{SyncProfile: ptr(i%2 == 0), ExpectedVersion: ptr(0)})
 			})
 		}
 		wg.Wait()

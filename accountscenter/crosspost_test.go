@@ -1,11 +1,11 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -14,7 +14,7 @@ import (
 func crossPostEnv(t *testing.T, e *env) string {
 	t.Helper()
 	pid := e.mustPerson(t, user(wa, "wa-1"), user(fb, "fb-1"), user(ig, "ig-1"))
-	e.mustSettings(t, user(wa, "wa-1"), accounts.UpdateSettingsInput{CrossPosting: &[]profile.CrossPostRule{{From: wa, To: fb}}})
+	e.mustSettings(t, user(wa, "wa-1"), accountscenter.UpdateSettingsInput{CrossPosting: &[]profile.CrossPostRule{{From: wa, To: fb}}})
 	return pid
 }
 
@@ -33,7 +33,7 @@ func TestCrossPostRecordsOnceWithOneEvent(t *testing.T) {
 		pid := crossPostEnv(t, e)
 		src, dst := e.account(t, user(wa, "wa-1")), e.account(t, user(fb, "fb-1"))
 		before := e.activity(t, pid)
-		in := accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "status-42", DevicePlatform: ptr(profile.PlatformAndroid)}
+		in := accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "status-42", DevicePlatform: ptr(profile.PlatformAndroid)}
 		c, err := e.svc.CrossPost(ctx(t), service(wa), in)
 		if err != nil {
 			t.Fatalf("CrossPost: %v", err)
@@ -49,7 +49,7 @@ func TestCrossPostRecordsOnceWithOneEvent(t *testing.T) {
 
 		t.Run("the same call again returns it and records nothing", func(t *testing.T) {
 			snap := e.snapshot(t)
-			again, err := e.svc.CrossPost(ctx(t), service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "status-42"})
+			again, err := e.svc.CrossPost(ctx(t), service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "status-42"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestCrossPostTwentyConcurrentIdenticalCalls(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				c, err := e.svc.CrossPost(ctx(t), service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "same"})
+				c, err := e.svc.CrossPost(ctx(t), service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "same"})
 				errs[i] = err
 				if c != nil {
 					ids[i] = c.ID
@@ -104,35 +104,35 @@ func TestCrossPostRefusalsWriteNothing(t *testing.T) {
 		name  string
 		setup func(t *testing.T, e *env)
 		v     *profile.Viewer
-		in    accounts.CrossPostInput
+		in    accountscenter.CrossPostInput
 		want  profile.Code
 	}{
-		{"a user token", nil, user(wa, "wa-1"), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
-		{"another app's service token", nil, service(ig), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.NotFound},
-		{"no rule for the target", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: ig, ContentID: "c"}, profile.Forbidden},
-		{"the reverse rule does not count", nil, service(fb), accounts.CrossPostInput{AppUserID: "fb-1", To: wa, ContentID: "c"}, profile.Forbidden},
+		{"a user token", nil, user(wa, "wa-1"), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
+		{"another app's service token", nil, service(ig), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.NotFound},
+		{"no rule for the target", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: ig, ContentID: "c"}, profile.Forbidden},
+		{"the reverse rule does not count", nil, service(fb), accountscenter.CrossPostInput{AppUserID: "fb-1", To: wa, ContentID: "c"}, profile.Forbidden},
 		{"no account in the target app", func(t *testing.T, e *env) {
-			e.mustSettings(t, user(wa, "wa-1"), accounts.UpdateSettingsInput{CrossPosting: &[]profile.CrossPostRule{{From: wa, To: fb}}})
-		}, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: th, ContentID: "c"}, profile.Forbidden},
+			e.mustSettings(t, user(wa, "wa-1"), accountscenter.UpdateSettingsInput{CrossPosting: &[]profile.CrossPostRule{{From: wa, To: fb}}})
+		}, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: th, ContentID: "c"}, profile.Forbidden},
 		{"an unlinked source account", func(t *testing.T, e *env) { e.mustAccount(t, user(wa, "wa-lonely")) },
-			service(wa), accounts.CrossPostInput{AppUserID: "wa-lonely", To: fb, ContentID: "c"}, profile.Forbidden},
+			service(wa), accountscenter.CrossPostInput{AppUserID: "wa-lonely", To: fb, ContentID: "c"}, profile.Forbidden},
 		{"after unlinking the target", func(t *testing.T, e *env) {
 			if _, err := e.svc.UnlinkAccount(ctx(t), user(fb, "fb-1"), fb); err != nil {
 				t.Fatal(err)
 			}
-		}, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
+		}, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
 		{"after unlinking the source", func(t *testing.T, e *env) {
 			if _, err := e.svc.UnlinkAccount(ctx(t), user(wa, "wa-1"), wa); err != nil {
 				t.Fatal(err)
 			}
-		}, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
-		{"an unknown account", nil, service(wa), accounts.CrossPostInput{AppUserID: "nobody", To: fb, ContentID: "c"}, profile.NotFound},
-		{"to the same app", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: wa, ContentID: "c"}, profile.BadUserInput},
-		{"an empty contentId", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: ""}, profile.BadUserInput},
-		{"a contentId over 128 characters", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: strings.Repeat("é", 129)}, profile.BadUserInput},
-		{"an unknown target app", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: "MYSPACE", ContentID: "c"}, profile.BadUserInput},
-		{"an unknown platform", nil, service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c", DevicePlatform: ptr(profile.DevicePlatform("PALM"))}, profile.BadUserInput},
-		{"an empty appUserId", nil, service(wa), accounts.CrossPostInput{AppUserID: "", To: fb, ContentID: "c"}, profile.BadUserInput},
+		}, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c"}, profile.Forbidden},
+		{"an unknown account", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "nobody", To: fb, ContentID: "c"}, profile.NotFound},
+		{"to the same app", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: wa, ContentID: "c"}, profile.BadUserInput},
+		{"an empty contentId", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: ""}, profile.BadUserInput},
+		{"a contentId over 128 characters", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: strings.Repeat("é", 129)}, profile.BadUserInput},
+		{"an unknown target app", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: "MYSPACE", ContentID: "c"}, profile.BadUserInput},
+		{"an unknown platform", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: "c", DevicePlatform: ptr(profile.DevicePlatform("PALM"))}, profile.BadUserInput},
+		{"an empty appUserId", nil, service(wa), accountscenter.CrossPostInput{AppUserID: "", To: fb, ContentID: "c"}, profile.BadUserInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, e *env) {
@@ -152,7 +152,7 @@ func TestCrossPostRefusalsWriteNothing(t *testing.T) {
 func TestCrossPostWithExactly128CharactersIsAccepted(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		crossPostEnv(t, e)
-		if _, err := e.svc.CrossPost(ctx(t), service(wa), accounts.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: strings.Repeat("é", 128)}); err != nil {
+		if _, err := e.svc.CrossPost(ctx(t), service(wa), accountscenter.CrossPostInput{AppUserID: "wa-1", To: fb, ContentID: strings.Repeat("é", 128)}); err != nil {
 			t.Fatalf("128 characters: %v", err)
 		}
 	})

@@ -1,11 +1,11 @@
-package accounts_test
+package accountscenter_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -19,7 +19,7 @@ func devicesOf(t *testing.T, e *env, accountID string) []*profile.Device {
 }
 
 func upsertDevices(e *env, t *testing.T, app profile.App, uid string, ds []*profile.Device) (*profile.Account, error) {
-	return e.svc.UpsertAppAccount(ctx(t), service(app), accounts.UpsertAccountInput{AppUserID: uid, Username: "u_" + strings.ReplaceAll(strings.ToLower(uid), "-", "_"), Devices: &ds})
+	return e.svc.UpsertAppAccount(ctx(t), service(app), accountscenter.UpsertAccountInput{AppUserID: uid, Username: "u_" + strings.ReplaceAll(strings.ToLower(uid), "-", "_"), Devices: &ds})
 }
 
 func deviceIDs(ds []*profile.Device) []string {
@@ -47,7 +47,7 @@ func TestUpsertAppAccountReplacesDevices(t *testing.T) {
 		}
 
 		t.Run("omitted devices keep the list", func(t *testing.T) {
-			if _, err := e.svc.UpsertAppAccount(ctx(t), service(wa), accounts.UpsertAccountInput{AppUserID: "wa-1", Username: "u_wa_1", DisplayName: ptr("New")}); err != nil {
+			if _, err := e.svc.UpsertAppAccount(ctx(t), service(wa), accountscenter.UpsertAccountInput{AppUserID: "wa-1", Username: "u_wa_1", DisplayName: ptr("New")}); err != nil {
 				t.Fatal(err)
 			}
 			if got := deviceIDs(devicesOf(t, e, acc.ID)); len(got) != 2 {
@@ -136,7 +136,7 @@ func TestUpsertAppAccountRefusesBadDeviceListsAndWritesNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 				before := e.snapshot(t)
-				_, err := e.svc.UpsertAppAccount(ctx(t), service(wa), accounts.UpsertAccountInput{
+				_, err := e.svc.UpsertAppAccount(ctx(t), service(wa), accountscenter.UpsertAccountInput{
 					AppUserID: "wa-1", Username: "renamed", DisplayName: ptr("Renamed"), Devices: &tc.ds,
 				})
 				wantCode(t, err, profile.BadUserInput)
