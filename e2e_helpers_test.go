@@ -88,23 +88,7 @@ func startWith(tb testing.TB, settings map[string]string, opts ...runOption) *te
 		done <- err
 		_ = pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
 	}()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			_, _ = logs.Write([]byte(line + "\n"))
-			if !sent && strings.Contains(line, `"msg":"listening"`) {
-				var rec struct{ Addr string }
-				if json.Unmarshal([]byte(line), &rec) == nil {
-					addr <- rec.Addr
-					sent = true
-				}
-			}
-		}
-	}()
+	addr := scanListenAddr(pr, logs)
 	var a string
 	select {
 	case a = <-addr:
@@ -709,4 +693,27 @@ func (p *nodeProject) setup(tb testing.TB) {
 	if p.err != nil {
 		tb.Fatalf("npm ci in %s: %v", p.dir, p.err)
 	}
+}
+
+// scanListenAddr copies the JSON log lines of a server's output r to logs, and sends
+// the address of its "listening" line on the channel it returns (once).
+func scanListenAddr(r io.Reader, logs io.Writer) <-chan string {
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			_, _ = logs.Write([]byte(line + "\n"))
+			if !sent && strings.Contains(line, `"msg":"listening"`) {
+				var rec struct{ Addr string }
+				if json.Unmarshal([]byte(line), &rec) == nil {
+					addr <- rec.Addr
+					sent = true
+				}
+			}
+		}
+	}()
+	return addr
 }

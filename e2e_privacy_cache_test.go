@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -66,23 +64,7 @@ func startChild(t *testing.T, dbURL, lease string) *childServer {
 		t.Fatal(err)
 	}
 	c := &childServer{cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			_, _ = logs.Write([]byte(line + "\n"))
-			if !sent && strings.Contains(line, `"msg":"listening"`) {
-				var rec struct{ Addr string }
-				if json.Unmarshal([]byte(line), &rec) == nil {
-					addr <- rec.Addr
-					sent = true
-				}
-			}
-		}
-	}()
+	addr := scanListenAddr(out, logs)
 	go func() {
 		_ = cmd.Wait()
 		close(c.done)

@@ -206,40 +206,25 @@ func testCrossPostConcurrent(t *testing.T, s profile.Store) {
 	src, dst := crossPostFixture(t, s)
 	const n = 20
 	var (
-		wg      sync.WaitGroup
 		mu      sync.Mutex
 		created int
 		ids     = map[string]bool{}
-		errs    []error
 	)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			err := s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
-				got, c, err := tx.InsertCrossPost(ctx, newCrossPost(src, dst, "same-content", i))
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if c {
-					created++
-				}
-				ids[got.ID] = true
-				return nil
-			})
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatalf("InsertCrossPost errors: %v", errors.Join(errs...))
+	errs := racingTxs(s, n, func(ctx context.Context, tx profile.Tx, i int) error {
+		got, c, err := tx.InsertCrossPost(ctx, newCrossPost(src, dst, "same-content", i))
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if c {
+			created++
+		}
+		ids[got.ID] = true
+		return nil
+	})
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("InsertCrossPost errors: %v", err)
 	}
 	if created != 1 || len(ids) != 1 {
 		t.Fatalf("%d of %d concurrent calls created a cross-post, %d distinct ids returned; want 1 and 1", created, n, len(ids))
