@@ -218,12 +218,3 @@ func appList(apps []profile.App) string {
 	}
 	return strings.Join(s, ", ")
 }
-
-// linkedApps returns the apps of accs.
-func linkedApps(accs []*profile.Account) []profile.App {
-	out := make([]profile.App, len(accs))
-	for i, a := range accs {
-		out[i] = a.App
-	}
-	return out
-}

@@ -71,7 +71,7 @@ func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in Consen
 		if err != nil {
 			return err
 		}
-		linked := linkedApps(accs)
+		linked := profile.AppsOf(accs)
 		for _, app := range []profile.App{k.SourceApp, k.TargetApp} {
 			if !slices.Contains(linked, app) {
 				return profile.Errorf(profile.BadUserInput, "%s is not linked to you", app)

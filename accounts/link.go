@@ -85,7 +85,7 @@ func (s *Service) LinkAccount(ctx context.Context, v *profile.Viewer, proof stri
 			if accs, err = personAccounts(ctx, tx, pid); err != nil {
 				return err
 			}
-			held = linkedApps(accs)
+			held = profile.AppsOf(accs)
 		}
 		if slices.Contains(held, theirs.App) {
 			return profile.Errorf(profile.AlreadyLinked, "you already have a %s account linked; unlink it first", theirs.App)
@@ -236,15 +236,12 @@ func dropAppFromSettings(ctx context.Context, tx profile.Tx, personID string, ap
 	if st == nil {
 		return nil
 	}
-	st = st.Clone()
-	rules := slices.DeleteFunc(slices.Clone(st.CrossPosting), func(r profile.CrossPostRule) bool {
-		return r.From == app || r.To == app
-	})
-	sso := slices.DeleteFunc(slices.Clone(st.SingleSignOn), func(a profile.App) bool { return a == app })
-	if len(rules) == len(st.CrossPosting) && len(sso) == len(st.SingleSignOn) {
+	// In effect while every app but app is linked: exactly the entries naming app go.
+	eff := st.Effective(slices.DeleteFunc(slices.Clone(profile.Apps), func(a profile.App) bool { return a == app }))
+	if len(eff.CrossPosting) == len(st.CrossPosting) && len(eff.SingleSignOn) == len(st.SingleSignOn) {
 		return nil
 	}
-	st.CrossPosting, st.SingleSignOn = rules, sso
+	st = eff
 	st.Version++
 	st.UpdatedAt = now
 	if err := tx.PutSettings(ctx, st); err != nil {

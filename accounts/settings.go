@@ -77,14 +77,15 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 		if err != nil {
 			return err
 		}
-		linked := linkedApps(accs)
+		// What is given must be in effect as given: nothing may name an app not linked.
+		eff := (&profile.Settings{CrossPosting: rules, SingleSignOn: sso}).Effective(profile.AppsOf(accs))
 		for _, r := range rules {
-			if !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To) {
+			if !slices.Contains(eff.CrossPosting, r) {
 				return profile.Errorf(profile.BadUserInput, "crossPosting: rule %s→%s names an app not linked to you", r.From, r.To)
 			}
 		}
 		for _, a := range sso {
-			if !slices.Contains(linked, a) {
+			if !slices.Contains(eff.SingleSignOn, a) {
 				return profile.Errorf(profile.BadUserInput, "singleSignOn: %s is not linked to you", a)
 			}
 		}

@@ -370,23 +370,6 @@ func keyKey(k profile.AccountKey) string {
 	return "k:" + string(k.App) + ":" + k.AppUserID
 }
 
-// canonicalIDs returns the distinct ids that are canonical UUIDs; the stores hold no
-// others (profile.Reader: malformed keys count as absent).
-func canonicalIDs(ids []string) []string {
-	out := make([]string, 0, len(ids))
-	seen := make(map[string]struct{}, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup {
-			continue
-		}
-		seen[id] = struct{}{}
-		if profile.IsCanonicalID(id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // readByID is the read-through of the id-keyed kinds: cached values from the cache, the
 // misses from the inner store in one call, stored back (present or absent) under the
 // generation guard. clone copies a value handed out; cost prices a stored one; extra
@@ -395,7 +378,7 @@ func readByID[V any](ctx context.Context, s *Store, ids []string, key func(strin
 	fetch func(context.Context, []string) (map[string]V, error),
 	clone func(V) V, cost func(V) int64, extra func(V) []entry,
 ) (map[string]V, error) {
-	ids = canonicalIDs(ids)
+	ids = profile.CanonicalIDs(ids)
 	out := make(map[string]V, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -416,7 +416,7 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	if s.pv == nil || s.rc == nil {
 		return fr.ReadFresh(ctx, q)
 	}
-	persons, accounts := canonicalIDs(q.Persons), canonicalIDs(q.Accounts)
+	persons, accounts := profile.CanonicalIDs(q.Persons), profile.CanonicalIDs(q.Accounts)
 	var viewer *profile.AccountKey
 	if q.Viewer != nil && q.Viewer.App.Valid() {
 		viewer = q.Viewer

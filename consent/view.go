@@ -132,13 +132,7 @@ type PersonView struct {
 // whose reconciled age range is age (AgeRange over the fresh birthdates of all of P's
 // linked accounts; "" counts as UNKNOWN).
 func NewPersonView(r Request, personID string, accounts []*profile.Account, consents []*profile.Consent, age profile.AgeRange) *PersonView {
-	apps := make([]profile.App, 0, len(accounts))
-	for _, a := range accounts {
-		if a != nil {
-			apps = append(apps, a.App)
-		}
-	}
-	in := InForce(apps, consents)
+	in := InForce(profile.AppsOf(accounts), consents)
 	g := grantsOf(in).WithAge(age)
 	v := &PersonView{PersonID: personID, Request: r, Consents: in, Age: g.Age(), Grants: g}
 	v.Accounts = make([]*AccountView, 0, len(accounts))

@@ -120,7 +120,7 @@ func TestPersonViewIsTheDecisionOfEveryField(t *testing.T) {
 	for i := range 2000 {
 		w := newRandomWorld(r)
 		v := consent.NewPersonView(w.req, w.personID, w.accounts, w.consents, w.age)
-		g := consent.NewGrants(appsOf(w.accounts), w.consents).WithAge(w.age)
+		g := consent.NewGrants(profile.AppsOf(w.accounts), w.consents).WithAge(w.age)
 		name := fmt.Sprintf("world %d (%+v, age %q)", i, w.req, w.age)
 		if want := g.Age(); v.Age != want || v.Grants.Age() != want || (w.age != "" && want != w.age) {
 			t.Fatalf("%s: view age %s (grants %s), want %s", name, v.Age, v.Grants.Age(), want)
@@ -154,7 +154,7 @@ func TestPersonViewIsTheDecisionOfEveryField(t *testing.T) {
 		if got := v.Profile.Sources(); !slices.Equal(got, sources) && (len(got) != 0 || len(sources) != 0) {
 			t.Fatalf("%s: sources = %v, want %v", name, got, sources)
 		}
-		if got := consent.InForce(appsOf(w.accounts), w.consents); !slices.Equal(v.Consents, got) {
+		if got := consent.InForce(profile.AppsOf(w.accounts), w.consents); !slices.Equal(v.Consents, got) {
 			t.Fatalf("%s: consents in force = %v, want %v", name, v.Consents, got)
 		}
 	}
@@ -192,14 +192,6 @@ func sameErr(a, b *profile.Error) bool {
 		return a == b
 	}
 	return a.Code == b.Code && a.Message == b.Message && fmt.Sprint(a.Extensions) == fmt.Sprint(b.Extensions)
-}
-
-func appsOf(accs []*profile.Account) []profile.App {
-	out := make([]profile.App, len(accs))
-	for i, a := range accs {
-		out[i] = a.App
-	}
-	return out
 }
 
 func app(a *profile.Account) string {

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -734,14 +733,7 @@ func (l *Loaders) Settings(ctx context.Context, personID string) (*profile.Setti
 	if s == nil {
 		return profile.DefaultSettings(personID), nil
 	}
-	linked := make(map[profile.App]bool, 5)
-	for _, app := range st.LinkedApps() {
-		linked[app] = true
-	}
-	c := s.Clone()
-	c.CrossPosting = slices.DeleteFunc(c.CrossPosting, func(r profile.CrossPostRule) bool { return !linked[r.From] || !linked[r.To] })
-	c.SingleSignOn = slices.DeleteFunc(c.SingleSignOn, func(a profile.App) bool { return !linked[a] })
-	return c, nil
+	return s.Effective(st.LinkedApps()), nil
 }
 
 // Activity returns one page of a person's activity log, newest first. Pages asked by

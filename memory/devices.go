@@ -16,8 +16,8 @@ import (
 func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Device {
 	out := make(map[string][]*profile.Device, len(accountIDs))
 	for _, id := range accountIDs {
-		if c, ok := canonicalID(id); ok && len(s.devices[c]) > 0 {
-			out[c] = profile.CloneDevices(s.devices[c])
+		if profile.IsCanonicalID(id) && len(s.devices[id]) > 0 {
+			out[id] = profile.CloneDevices(s.devices[id])
 		}
 	}
 	return out
@@ -26,11 +26,10 @@ func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Devi
 func (s *state) crossPostPages(pages []profile.CrossPostPage) map[profile.CrossPostPage][]*profile.CrossPost {
 	out := make(map[profile.CrossPostPage][]*profile.CrossPost, len(pages))
 	for _, p := range pages {
-		c, ok := canonicalID(p.AccountID)
-		if !ok || p.Limit <= 0 {
+		if !profile.IsCanonicalID(p.AccountID) || p.Limit <= 0 {
 			continue
 		}
-		list := s.crossPosts[c]
+		list := s.crossPosts[p.AccountID]
 		end := len(list)
 		if p.BeforeSeq > 0 {
 			end = sort.Search(len(list), func(i int) bool { return list[i].Seq >= p.BeforeSeq })
@@ -63,19 +62,11 @@ func (s *Store) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (
 }
 
 func (t *tx) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.devicesByAccount(accountIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Device { return t.st.devicesByAccount(accountIDs) })
 }
 
 func (t *tx) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (map[profile.CrossPostPage][]*profile.CrossPost, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.crossPostPages(pages), nil
+	return read(ctx, t, func() map[profile.CrossPostPage][]*profile.CrossPost { return t.st.crossPostPages(pages) })
 }
 
 // checkDevice mirrors the schema's CHECK constraints on devices.

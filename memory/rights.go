@@ -85,26 +85,10 @@ func (t *tx) ErasePerson(ctx context.Context, personID string, at time.Time) ([]
 		n.PersonID, n.LinkedAt, n.UpdatedAt = "", nil, at
 		t.accounts()[n.ID] = n
 	}
-	delete(t.persons(), pid)
-	if _, ok := t.st.links[pid]; ok {
-		delete(ownMap(&t.own.links, &t.st.links), pid)
-		delete(t.ownLinks, pid)
-	}
-	if _, ok := t.st.settings[pid]; ok {
-		delete(t.settings(), pid)
-	}
-	if _, ok := t.st.consents[pid]; ok {
-		delete(ownMap(&t.own.consents, &t.st.consents), pid)
-		delete(t.ownConsents, pid)
-	}
+	t.dropPerson(pid)
 	if _, ok := t.st.activity[pid]; ok {
 		delete(ownMap(&t.own.activity, &t.st.activity), pid)
 		delete(t.ownActivity, pid)
-	}
-	for k, h := range t.st.handoffs {
-		if h.PersonID == pid {
-			delete(t.handoffs(), k)
-		}
 	}
 	n := len(t.st.erasures)
 	t.st.erasures = append(slices.Clip(t.st.erasures), profile.Erasure{Seq: int64(n + 1), At: at})

@@ -67,6 +67,16 @@ func (t *tx) begin(ctx context.Context) error {
 	return nil
 }
 
+// read runs f under t's lock, as the Reader methods of t do; it fails like begin.
+func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
+	if err := t.begin(ctx); err != nil {
+		var zero V
+		return zero, err
+	}
+	defer t.mu.Unlock()
+	return f(), nil
+}
+
 // Copy-on-write accessors: each returns a map that this transaction owns.
 
 func ownMap[K comparable, V any](owned *bool, m *map[K]V) map[K]V {
@@ -134,67 +144,35 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 // errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
 func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.personsByID(ids), nil
+	return read(ctx, t, func() map[string]*profile.Person { return t.st.personsByID(ids) })
 }
 
 func (t *tx) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByID(ids), nil
+	return read(ctx, t, func() map[string]*profile.Account { return t.st.accountsByID(ids) })
 }
 
 func (t *tx) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByKey(keys), nil
+	return read(ctx, t, func() map[profile.AccountKey]*profile.Account { return t.st.accountsByKey(keys) })
 }
 
 func (t *tx) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Account { return t.st.accountsByPerson(personIDs) })
 }
 
 func (t *tx) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.settingsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string]*profile.Settings { return t.st.settingsByPerson(personIDs) })
 }
 
 func (t *tx) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.consentsByPerson(personIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Consent { return t.st.consentsByPerson(personIDs) })
 }
 
 func (t *tx) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.activityOf(personID, beforeSeq, limit), nil
+	return read(ctx, t, func() []*profile.ActivityEvent { return t.st.activityOf(personID, beforeSeq, limit) })
 }
 
 func (t *tx) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.privacyByPerson(personIDs), nil
+	return read(ctx, t, func() map[string]*profile.PrivacyState { return t.st.privacyByPerson(personIDs) })
 }
 
 // Locks: only one transaction runs at a time, so a lock is a read.
@@ -204,11 +182,7 @@ func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profil
 }
 
 func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountByKey(key).Clone(), nil
+	return read(ctx, t, func() *profile.Account { return t.st.accountByKey(key).Clone() })
 }
 
 // LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
@@ -225,12 +199,11 @@ func (t *tx) LockPerson(ctx context.Context, id string) error {
 
 // personID returns the canonical id of an existing person.
 func (t *tx) personID(id string) (string, bool) {
-	c, ok := canonicalID(id)
-	if !ok {
+	if !profile.IsCanonicalID(id) {
 		return "", false
 	}
-	_, ok = t.st.persons[c]
-	return c, ok
+	_, ok := t.st.persons[id]
+	return id, ok
 }
 
 // existingPerson parses a person id given to a write (any UUID spelling, as PostgreSQL
@@ -429,6 +402,14 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	if len(t.st.links[pid]) > 0 {
 		return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
 	}
+	t.dropPerson(pid)
+	return nil
+}
+
+// dropPerson deletes person pid with its links, settings, consents and login handoffs,
+// like PostgreSQL's ON DELETE CASCADE; its activity log stays. Pending handoffs die with
+// their person: no code may sign anyone in as a person who no longer exists.
+func (t *tx) dropPerson(pid string) {
 	delete(t.persons(), pid)
 	if _, ok := t.st.links[pid]; ok {
 		delete(ownMap(&t.own.links, &t.st.links), pid)
@@ -441,14 +422,11 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 		delete(ownMap(&t.own.consents, &t.st.consents), pid)
 		delete(t.ownConsents, pid)
 	}
-	// Pending handoffs die with their person (like an ON DELETE CASCADE): no code may
-	// sign anyone in as a person who no longer exists.
 	for k, h := range t.st.handoffs {
 		if h.PersonID == pid {
 			delete(t.handoffs(), k)
 		}
 	}
-	return nil
 }
 
 // PutSettings stores a copy of s as given (Version included). A missing person is
@@ -511,14 +489,13 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 		return false, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
-	if !ok {
+	if !profile.IsCanonicalID(personID) {
 		return false, nil
 	}
-	if _, ok := t.st.consents[pid][key]; !ok {
+	if _, ok := t.st.consents[personID][key]; !ok {
 		return false, nil
 	}
-	delete(t.consentsOf(pid), key)
+	delete(t.consentsOf(personID), key)
 	return true, nil
 }
 
@@ -529,14 +506,13 @@ func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app prof
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
-	if !ok {
+	if !profile.IsCanonicalID(personID) {
 		return 0, nil
 	}
 	n := 0
-	for k := range t.st.consents[pid] {
+	for k := range t.st.consents[personID] {
 		if k.SourceApp == app || k.TargetApp == app {
-			delete(t.consentsOf(pid), k)
+			delete(t.consentsOf(personID), k)
 			n++
 		}
 	}
@@ -616,13 +592,12 @@ func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.Ap
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := canonicalID(personID)
-	if !ok {
+	if !profile.IsCanonicalID(personID) {
 		return 0, nil
 	}
 	n := 0
 	for k, h := range t.st.handoffs {
-		if h.PersonID == pid && h.TargetApp == app && h.RedeemedAt == nil {
+		if h.PersonID == personID && h.TargetApp == app && h.RedeemedAt == nil {
 			delete(t.handoffs(), k)
 			n++
 		}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -72,21 +73,15 @@ func RecoveryOptions(accs []*Account) []*RecoveryOption {
 }
 
 // CrossPostTargets returns the apps that content posted in from may be cross-posted to
-// now: named by a rule from `from` in s, with both accounts still linked, each once, in
-// rule order. Nil settings give none.
+// now: named by a rule from `from` in s's effective settings (Settings.Effective over
+// the apps of linked), each once, in rule order. Nil settings give none.
 func CrossPostTargets(s *Settings, linked []*Account, from App) []App {
-	has := make(map[App]bool, len(linked))
-	for _, a := range linked {
-		has[a.App] = true
-	}
 	out := []App{}
-	if s == nil || !has[from] {
+	if s == nil {
 		return out
 	}
-	seen := map[App]bool{}
-	for _, r := range s.CrossPosting {
-		if r.From == from && has[r.To] && !seen[r.To] {
-			seen[r.To] = true
+	for _, r := range s.Effective(AppsOf(linked)).CrossPosting {
+		if r.From == from && !slices.Contains(out, r.To) {
 			out = append(out, r.To)
 		}
 	}

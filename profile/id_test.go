@@ -1,6 +1,7 @@
 package profile_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -22,5 +23,13 @@ func TestIsCanonicalID(t *testing.T) {
 		if profile.IsCanonicalID(id) {
 			t.Errorf("%q is not canonical (uuid.Parse error: %v)", id, perr)
 		}
+	}
+}
+
+func TestCanonicalIDsKeepsDistinctCanonicalIDsInOrder(t *testing.T) {
+	a, b := uuid.NewString(), uuid.NewString()
+	got := profile.CanonicalIDs([]string{b, "x", a, b, "6F9619FF-8B86-D011-B42D-00C04FC964FF", a})
+	if want := []string{b, a}; !slices.Equal(got, want) {
+		t.Errorf("CanonicalIDs = %q, want %q", got, want)
 	}
 }

@@ -6,6 +6,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -26,14 +27,7 @@ const (
 var Apps = []App{AppFacebook, AppInstagram, AppWhatsApp, AppMessenger, AppThreads}
 
 // Valid reports whether a is one of the five apps.
-func (a App) Valid() bool {
-	for _, x := range Apps {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
+func (a App) Valid() bool { return slices.Contains(Apps, a) }
 
 // ParseApp returns the App named s, or a BAD_USER_INPUT error.
 func ParseApp(s string) (App, error) {
@@ -59,14 +53,7 @@ const (
 var Categories = []Category{CategoryProfile, CategoryContact, CategoryAge, CategoryActivity, CategoryDevice}
 
 // Valid reports whether c is a known category.
-func (c Category) Valid() bool {
-	for _, x := range Categories {
-		if c == x {
-			return true
-		}
-	}
-	return false
-}
+func (c Category) Valid() bool { return slices.Contains(Categories, c) }
 
 // Purpose is why data is requested or shared.
 type Purpose string
@@ -267,6 +254,33 @@ func (s *Settings) Clone() *Settings {
 	return &c
 }
 
+// Effective returns a copy of s as the linked apps allow it now: a cross-post rule counts
+// only while both its apps are linked, a single-sign-on entry only while its app is.
+// Order is kept. It is the one rule behind unlinkAccount's clean-up, updateSettings'
+// checks, the settings read and crossPostTargets. Nil settings give nil.
+func (s *Settings) Effective(linked []App) *Settings {
+	if s == nil {
+		return nil
+	}
+	c := s.Clone()
+	c.CrossPosting = slices.DeleteFunc(c.CrossPosting, func(r CrossPostRule) bool {
+		return !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To)
+	})
+	c.SingleSignOn = slices.DeleteFunc(c.SingleSignOn, func(a App) bool { return !slices.Contains(linked, a) })
+	return c
+}
+
+// AppsOf returns the apps of accs, in their order; nil accounts are skipped.
+func AppsOf(accs []*Account) []App {
+	out := make([]App, 0, len(accs))
+	for _, a := range accs {
+		if a != nil {
+			out = append(out, a.App)
+		}
+	}
+	return out
+}
+
 // DefaultSettings returns the settings of a person who never changed them: nothing is
 // synced, cross-posted or signed on (promise 1).
 func DefaultSettings(personID string) *Settings {
@@ -381,4 +395,21 @@ func IsCanonicalID(id string) bool {
 		}
 	}
 	return true
+}
+
+// CanonicalIDs returns the distinct ids of ids that are canonical UUIDs (IsCanonicalID),
+// in their first order: the stores hold no others, so a malformed key is absent.
+func CanonicalIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	seen := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		if IsCanonicalID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -1122,43 +1122,42 @@ func testDeleteHandoffs(t *testing.T, s profile.Store) {
 func testRedeemHandoffConcurrent(t *testing.T, s profile.Store) {
 	h := newHandoff(t, s)
 	const n = 10
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		winners int
-		errs    []error
-	)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			err := s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
-				got, err := tx.RedeemHandoff(ctx, h.CodeHash, at(1).Add(time.Duration(i)*time.Second))
-				if err != nil {
-					return err
-				}
-				if got != nil {
-					mu.Lock()
-					winners++
-					mu.Unlock()
-				}
-				return nil
-			})
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+	got, errs := raceTx(s, n, func(ctx context.Context, tx profile.Tx, i int) (*profile.LoginHandoff, error) {
+		return tx.RedeemHandoff(ctx, h.CodeHash, at(1).Add(time.Duration(i)*time.Second))
+	})
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("RedeemHandoff errors: %v", err)
 	}
-	close(start)
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatalf("RedeemHandoff errors: %v", errors.Join(errs...))
+	winners := 0
+	for _, g := range got {
+		if g != nil {
+			winners++
+		}
 	}
 	if winners != 1 {
 		t.Fatalf("%d of %d concurrent redeemers got the handoff, want exactly 1", winners, n)
 	}
+}
+
+// raceTx runs fn in n transactions of s released at once, and returns what each
+// returned and the error of each InTx, by i.
+func raceTx[T any](s profile.Store, n int, fn func(ctx context.Context, tx profile.Tx, i int) (T, error)) ([]T, []error) {
+	results, errs := make([]T, n), make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
+				var err error
+				results[i], err = fn(ctx, tx, i)
+				return err
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	return results, errs
 }
 
 func testLinkRace(t *testing.T, s profile.Store) {
@@ -1168,48 +1167,37 @@ func testLinkRace(t *testing.T, s profile.Store) {
 	for i := range persons {
 		persons[i] = mustPerson(t, s)
 	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		winners  []string
-		failures []error
-	)
-	start := make(chan struct{})
-	for _, p := range persons {
-		wg.Go(func() {
-			<-start
-			err := s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
-				if err := tx.LockPerson(ctx, p.ID); err != nil {
-					return err
-				}
-				locked, err := tx.LockAccounts(ctx, []string{acc.ID})
-				if err != nil {
-					return err
-				}
-				a := locked[acc.ID]
-				if a == nil {
-					return profile.Errorf(profile.NotFound, "account vanished")
-				}
-				if a.PersonID != "" {
-					return profile.Errorf(profile.AlreadyLinked, "account is linked to another person")
-				}
-				// Widen the window between check and write: without the row lock,
-				// several racers would pass the check.
-				time.Sleep(5 * time.Millisecond)
-				a.PersonID, a.LinkedAt = p.ID, ptr(at(10))
-				return tx.UpdateAccount(ctx, a)
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			if err == nil {
-				winners = append(winners, p.ID)
-			} else {
-				failures = append(failures, err)
-			}
-		})
+	_, errs := raceTx(s, n, func(ctx context.Context, tx profile.Tx, i int) (struct{}, error) {
+		p := persons[i]
+		if err := tx.LockPerson(ctx, p.ID); err != nil {
+			return struct{}{}, err
+		}
+		locked, err := tx.LockAccounts(ctx, []string{acc.ID})
+		if err != nil {
+			return struct{}{}, err
+		}
+		a := locked[acc.ID]
+		if a == nil {
+			return struct{}{}, profile.Errorf(profile.NotFound, "account vanished")
+		}
+		if a.PersonID != "" {
+			return struct{}{}, profile.Errorf(profile.AlreadyLinked, "account is linked to another person")
+		}
+		// Widen the window between check and write: without the row lock,
+		// several racers would pass the check.
+		time.Sleep(5 * time.Millisecond)
+		a.PersonID, a.LinkedAt = p.ID, ptr(at(10))
+		return struct{}{}, tx.UpdateAccount(ctx, a)
+	})
+	var winners []string
+	var failures []error
+	for i, err := range errs {
+		if err == nil {
+			winners = append(winners, persons[i].ID)
+		} else {
+			failures = append(failures, err)
+		}
 	}
-	close(start)
-	wg.Wait()
 	if len(winners) != 1 {
 		t.Fatalf("%d of %d racing links succeeded, want exactly 1", len(winners), n)
 	}
