@@ -285,6 +285,14 @@ func (e *env) snapshot(t *testing.T) snapshot {
 }
 
 // assertUnchanged fails unless the store still holds exactly the snapshot.
+// refuses runs mutate, which must fail with code, and checks that it left no trace.
+func (e *env) refuses(t *testing.T, code profile.Code, mutate func() error) {
+	t.Helper()
+	before := e.snapshot(t)
+	wantCode(t, mutate(), code)
+	e.assertUnchanged(t, before)
+}
+
 func (e *env) assertUnchanged(t *testing.T, before snapshot) {
 	t.Helper()
 	after := e.snapshot(t)

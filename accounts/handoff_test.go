@@ -113,10 +113,7 @@ func TestCreateLoginHandoffFailuresLeaveNoTrace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, e *env) {
 				v := tc.setup(t, e)
-				before := e.snapshot(t)
-				_, _, err := e.svc.CreateLoginHandoff(ctx(t), v, tc.target)
-				wantCode(t, err, tc.code)
-				e.assertUnchanged(t, before)
+				e.refuses(t, tc.code, func() error { _, _, err := e.svc.CreateLoginHandoff(ctx(t), v, tc.target); return err })
 			})
 		})
 	}

@@ -58,14 +58,11 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 	now := s.clock()
 	var out *profile.Settings
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockViewerPerson(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts"))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		if pid == "" {
-			return profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts")
-		}
 		st, err := personSettings(ctx, tx, pid)
 		if err != nil {
 			return err

@@ -190,6 +190,24 @@ func publicKeyPEM(tb testing.TB, pub any) []byte {
 
 // assertUnauthenticated fails unless err is a *profile.Error with code UNAUTHENTICATED
 // and the given message (any message when want is "").
+// rejection is a token that Verify must refuse, with the message it must give.
+type rejection struct {
+	name  string
+	token string
+	want  string
+}
+
+// assertRejects checks, one subtest per case, that v refuses each token as UNAUTHENTICATED.
+func assertRejects(t *testing.T, v *auth.Verifier, cases []rejection) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(context.Background(), tt.token)
+			assertUnauthenticated(t, got, err, tt.want)
+		})
+	}
+}
+
 func assertUnauthenticated(tb testing.TB, v *profile.Viewer, err error, want string) {
 	tb.Helper()
 	if v != nil {

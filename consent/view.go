@@ -185,16 +185,6 @@ func (v *PersonView) Account(app profile.App) *AccountView {
 	return nil
 }
 
-// AccountByID returns the view of P's linked account id, or nil.
-func (v *PersonView) AccountByID(id string) *AccountView {
-	for _, av := range v.Accounts {
-		if av.Account.ID == id {
-			return av
-		}
-	}
-	return nil
-}
-
 // OwnerOnly decides an owner-only field of P (consent.OwnerOnly).
 func (v *PersonView) OwnerOnly(what string, protective bool) Decision {
 	return OwnerOnly(v.Request, v.PersonID, what, protective)

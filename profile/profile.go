@@ -29,14 +29,6 @@ var Apps = []App{AppFacebook, AppInstagram, AppWhatsApp, AppMessenger, AppThread
 // Valid reports whether a is one of the five apps.
 func (a App) Valid() bool { return slices.Contains(Apps, a) }
 
-// ParseApp returns the App named s, or a BAD_USER_INPUT error.
-func ParseApp(s string) (App, error) {
-	if a := App(s); a.Valid() {
-		return a, nil
-	}
-	return "", Errorf(BadUserInput, "unknown app %q", s)
-}
-
 // Category is a data category that consents are granted for.
 type Category string
 
