@@ -68,13 +68,13 @@ func (t *tx) begin(ctx context.Context) error {
 }
 
 // read runs f under t's lock, as the Reader methods of t do; it fails like begin.
-func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
+func read[V any](ctx context.Context, t *tx, f func(*state) V) (V, error) {
 	if err := t.begin(ctx); err != nil {
 		var zero V
 		return zero, err
 	}
 	defer t.mu.Unlock()
-	return f(), nil
+	return f(t.st), nil
 }
 
 // Copy-on-write accessors: each returns a map that this transaction owns.
@@ -144,35 +144,35 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 // errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
 func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	return read(ctx, t, func() map[string]*profile.Person { return t.st.personsByID(ids) })
+	return read(ctx, t, func(st *state) map[string]*profile.Person { return st.personsByID(ids) })
 }
 
 func (t *tx) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	return read(ctx, t, func() map[string]*profile.Account { return t.st.accountsByID(ids) })
+	return read(ctx, t, func(st *state) map[string]*profile.Account { return st.accountsByID(ids) })
 }
 
 func (t *tx) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
-	return read(ctx, t, func() map[profile.AccountKey]*profile.Account { return t.st.accountsByKey(keys) })
+	return read(ctx, t, func(st *state) map[profile.AccountKey]*profile.Account { return st.accountsByKey(keys) })
 }
 
 func (t *tx) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	return read(ctx, t, func() map[string][]*profile.Account { return t.st.accountsByPerson(personIDs) })
+	return read(ctx, t, func(st *state) map[string][]*profile.Account { return st.accountsByPerson(personIDs) })
 }
 
 func (t *tx) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	return read(ctx, t, func() map[string]*profile.Settings { return t.st.settingsByPerson(personIDs) })
+	return read(ctx, t, func(st *state) map[string]*profile.Settings { return st.settingsByPerson(personIDs) })
 }
 
 func (t *tx) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	return read(ctx, t, func() map[string][]*profile.Consent { return t.st.consentsByPerson(personIDs) })
+	return read(ctx, t, func(st *state) map[string][]*profile.Consent { return st.consentsByPerson(personIDs) })
 }
 
 func (t *tx) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	return read(ctx, t, func() []*profile.ActivityEvent { return t.st.activityOf(personID, beforeSeq, limit) })
+	return read(ctx, t, func(st *state) []*profile.ActivityEvent { return st.activityOf(personID, beforeSeq, limit) })
 }
 
 func (t *tx) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	return read(ctx, t, func() map[string]*profile.PrivacyState { return t.st.privacyByPerson(personIDs) })
+	return read(ctx, t, func(st *state) map[string]*profile.PrivacyState { return st.privacyByPerson(personIDs) })
 }
 
 // Locks: only one transaction runs at a time, so a lock is a read.
@@ -182,7 +182,7 @@ func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profil
 }
 
 func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	return read(ctx, t, func() *profile.Account { return t.st.accountByKey(key).Clone() })
+	return read(ctx, t, func(st *state) *profile.Account { return st.accountByKey(key).Clone() })
 }
 
 // LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
