@@ -20,7 +20,7 @@ run:
 
 ## test: the whole suite (PostgreSQL suites, end-to-end, federation) with the race detector
 test: client schema-check
-	$(NPM_CI) --prefix federation
+	$(NPM_CI) --prefix testdata/federation
 	$(NPM_CI) --prefix httpaudit
 	$(NPM_CI) --prefix graphiql
 	go test -race -count=1 ./...
@@ -74,7 +74,8 @@ FUZZ_TARGETS := \
 	./profile:FuzzNormalizePhone ./profile:FuzzNormalizeEmail ./profile:FuzzValidateUsername \
 	./resolvers:FuzzCheckRepresentation ./resolvers:FuzzDecodeCursor \
 	./auth:FuzzReadClaims ./auth:FuzzVerify \
-	.:FuzzCheckDocument .:FuzzComplexity .:FuzzDecodeBody
+	./api:FuzzCheckDocument ./api:FuzzComplexity ./api:FuzzDecodeBody \
+	./cache:FuzzCacheDecode
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -514,39 +514,6 @@ func runHotMix(b *testing.B, s *testServer, persons []hotPerson, clients int) fl
 	return rate
 }
 
-// scrapeMetrics reads the unlabelled series of s's /metrics.
-func scrapeMetrics(tb testing.TB, s *testServer) map[string]float64 {
-	tb.Helper()
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		tb.Fatalf("GET /metrics: %v", err)
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		name, v, ok := strings.Cut(sc.Text(), " ")
-		if !ok || strings.HasPrefix(name, "#") || strings.Contains(name, "{") {
-			continue
-		}
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			out[name] = f
-		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatalf("read /metrics: %v", err)
-	}
-	for _, name := range []string{"profilegraph_db_queries_total", "profilegraph_cache_hits_total", "profilegraph_cache_misses_total"} {
-		if _, ok := out[name]; !ok {
-			tb.Fatalf("%s is not in /metrics", name)
-		}
-	}
-	return out
-}
-
-// delayTimeout bounds how long replica B may take to serve a write made on A.
-const delayTimeout = 5 * time.Second
-
 // BenchmarkInvalidationDelay measures how long after a write returns on replica A the
 // other replica B serves the new value, both with the shared cache on, on one database.
 // Each iteration makes sure B holds the current value in its cache (a read that counts
@@ -630,64 +597,4 @@ func quantileMS(ds []time.Duration, q float64) float64 {
 	slices.Sort(ds)
 	i := min(len(ds)-1, int(q*float64(len(ds))))
 	return float64(ds[i]) / float64(time.Millisecond)
-}
-
-// delayWaitMetric polls an unlabelled series of s until it equals want, for up to 10 s.
-func delayWaitMetric(tb testing.TB, s *testServer, name string, want float64) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for scrapeMetrics(tb, s)[name] != want {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%s is not %v after 10 s", name, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// TestSeedMakesReplicasDropTheirCaches shows why the seeder ends with a clear-all: a
-// replica that cached "no such account" for a key the seeder then writes (by COPY,
-// behind its back) serves the seeded account once the seeder is done, without any
-// write through the service.
-func TestSeedMakesReplicasDropTheirCaches(t *testing.T) {
-	s := startServer(t, map[string]string{"CACHE_MAX_COST": "67108864"})
-	delayWaitMetric(t, s, "profilegraph_cache_listener_connected", 1)
-	const seed = 9
-	acc := newSeedGen(seed).batch(0, 1).accounts[0] // the account the seeder will write first
-	reader := userToken(t, acc.app, "seed-reader")
-	read := fmt.Sprintf(`{ appAccount(app: %s, appUserId: %q) { appUserId displayName } }`, acc.app, acc.appUserID)
-
-	t.Run("the replica caches that the account is absent", func(t *testing.T) {
-		for i := 0; ; i++ {
-			hits := scrapeMetrics(t, s)["profilegraph_cache_hits_total"]
-			r := mustOK(t, s.query(t, reader, read, nil))
-			if r.Get("appAccount") != nil {
-				t.Fatalf("the account exists before seeding: %s", r.Raw)
-			}
-			if scrapeMetrics(t, s)["profilegraph_cache_hits_total"] > hits {
-				break
-			}
-			if i == 100 {
-				t.Fatalf("the absent account is never served from the cache")
-			}
-			time.Sleep(time.Millisecond)
-		}
-	})
-
-	t.Run("seeding clears it, and the summary says so", func(t *testing.T) {
-		out := seedInto(t, s.DatabaseURL, "--persons", "5", "--seed", strconv.Itoa(seed))
-		if !strings.Contains(out, "published a cache clear-all on "+cache.Channel) {
-			t.Errorf("the summary does not mention the clear-all:\n%s", out)
-		}
-		deadline := time.Now().Add(delayTimeout)
-		for {
-			r := mustOK(t, s.query(t, reader, read, nil))
-			if got, _ := r.Get("appAccount.appUserId").(string); got == acc.appUserID {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the replica still serves the cached absence %v after seeding: %s", delayTimeout, r.Raw)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	})
 }

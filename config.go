@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/profilegraph/profilegraph/api"
+	"github.com/profilegraph/profilegraph/dataloaders"
 )
 
 // Config is everything the server reads from its environment and flags, read once in
@@ -35,7 +38,7 @@ type Config struct {
 	// when set, user tokens may run only its operations.
 	TrustedDocuments string
 	// Tracing is OpenTelemetry's configuration from the standard OTEL_* variables.
-	Tracing TracingConfig
+	Tracing api.TracingConfig
 	// GCPercent and MemoryLimit are the garbage collector's settings when GOGC and
 	// GOMEMLIMIT are unset (-1: leave the runtime's own, read from those variables).
 	GCPercent   int
@@ -53,7 +56,7 @@ const (
 	defaultCacheMaxCost = 64 << 20
 	// defaultComplexityLimit fits the gateway's largest entity fetch (1000 persons with
 	// a profile and avatar: 6010) and refuses 1000 aliased root fields (11000); see
-	// bounds.go for the costs.
+	// api/limits.go for the costs.
 	defaultComplexityLimit = 10000
 	defaultDepthLimit      = 12
 	defaultBodyLimit       = 1 << 20
@@ -75,7 +78,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		ComplexityLimit: defaultComplexityLimit,
 		DepthLimit:      defaultDepthLimit,
 		BodyLimit:       defaultBodyLimit,
-		LoaderWait:      2 * time.Millisecond,
+		LoaderWait:      dataloaders.DefaultWait,
 		ShutdownTimeout: 10 * time.Second,
 		GCPercent:       defaultGCPercent,
 		MemoryLimit:     defaultMemoryLimit,
@@ -140,7 +143,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		cfg.CacheMaxCost = n
 	}
 	cfg.TrustedDocuments = getenv("TRUSTED_DOCUMENTS")
-	if tc, err := parseTracingConfig(getenv); err != nil {
+	if tc, err := api.ParseTracingConfig(getenv); err != nil {
 		errs = append(errs, err)
 	} else {
 		cfg.Tracing = tc
@@ -187,7 +190,8 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	return cfg, errors.Join(errs...)
 }
 
-// hasKeys reports whether any token verification key is configured.
-func (c Config) hasKeys() bool {
-	return c.HS256Secret != "" || c.JWKSFile != "" || c.JWKSURL != ""
+// limits are the GraphQL endpoint's bounds of c.
+func (c Config) limits() api.Limits {
+	return api.Limits{Introspection: c.Introspection, ComplexityLimit: c.ComplexityLimit, DepthLimit: c.DepthLimit,
+		BodyLimit: c.BodyLimit, LoaderWait: c.LoaderWait}
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -101,18 +99,6 @@ type acPageInfo struct {
 	EndCursor   *string `json:"endCursor"`
 }
 
-// acDecode re-decodes a part of a response into v.
-func acDecode(tb testing.TB, r *gqlResponse, path string, v any) {
-	tb.Helper()
-	b, err := json.Marshal(r.Get(path))
-	if err != nil {
-		tb.Fatalf("encode %s: %v", path, err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		tb.Fatalf("decode %s: %v\n%s", path, err, r.Raw)
-	}
-}
-
 // acPage fetches one page of the viewer's activity.
 func acPage(tb testing.TB, s *testServer, token string, first int, after *string) ([]acEvent, acPageInfo) {
 	tb.Helper()
@@ -134,7 +120,7 @@ func acPage(tb testing.TB, s *testServer, token string, first int, after *string
 		} `json:"edges"`
 		PageInfo acPageInfo `json:"pageInfo"`
 	}
-	acDecode(tb, r, "viewer.activity", &conn)
+	decodeAt(tb, r, "viewer.activity", &conn)
 	events := make([]acEvent, len(conn.Edges))
 	for i, e := range conn.Edges {
 		events[i] = acEvent{Cursor: e.Cursor, ID: e.Node.ID, Type: e.Node.Type, At: e.Node.At}
@@ -201,81 +187,14 @@ func acExpectNew(tb testing.TB, p *acPerson, db *pgx.Conn, token string, before 
 	if !slices.Equal(acIDs(all[len(want):]), acIDs(before)) {
 		tb.Fatalf("older events changed:\n got %v\nwant %v", acIDs(all[len(want):]), acIDs(before))
 	}
-	if n := acCount(tb, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != len(all) {
+	if n := dbVal[int](tb, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != len(all) {
 		tb.Fatalf("PostgreSQL holds %d events of the person, the API shows %d", n, len(all))
 	}
 	return all
 }
 
-// acDB opens a connection to the server's database, closed when the test ends.
-func acDB(tb testing.TB, s *testServer) *pgx.Conn {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	db, err := pgx.Connect(ctx, s.DatabaseURL)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", s.DatabaseURL, err)
-	}
-	tb.Cleanup(func() { _ = db.Close(context.Background()) })
-	return db
-}
-
-func acCount(tb testing.TB, db *pgx.Conn, sql string, args ...any) int {
-	tb.Helper()
-	var n int
-	if err := db.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
-func acExec(tb testing.TB, db *pgx.Conn, sql string, args ...any) {
-	tb.Helper()
-	if _, err := db.Exec(context.Background(), sql, args...); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
-}
-
-// acWantCode asserts that r carries an error with code at path (dot-joined) and returns it.
-func acWantCode(tb testing.TB, r *gqlResponse, path, code string) *gqlError {
-	tb.Helper()
-	e := r.ErrorAt(path)
-	if e == nil || e.Code() != code {
-		tb.Fatalf("want %s at %q, got: %s", code, path, r.Raw)
-	}
-	return e
-}
-
 func acConsent(src, dst profile.App) map[string]any {
 	return map[string]any{"sourceApp": src, "targetApp": dst, "category": "PROFILE"}
-}
-
-// acPost is s.query for other goroutines: it reports failures as an error.
-func acPost(s *testServer, token, query string, vars map[string]any) (*gqlResponse, error) {
-	b, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := &gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", raw, err)
-	}
-	return out, nil
 }
 
 const (
@@ -293,7 +212,7 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 	t.Run("every change appends exactly one event of its type and a failed mutation none", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, nil) // its own server: the whole activity table is this test's
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acNewPerson(t, s, "evone", []profile.App{acFB, acIG}, acTH, acWA)
 		other := acNewPerson(t, s, "evother", []profile.App{acFB, acMS})
 		tok := p.token(t, acFB)
@@ -311,7 +230,7 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 				mustOK(t, s.query(t, tok, acGrantMutation, map[string]any{"in": acConsent(acIG, acFB)}))
 			}, []string{"CONSENT_GRANTED INSTAGRAM"}},
 			{"grant naming an unlinked app fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, tok, acGrantMutation, map[string]any{"in": acConsent(acWA, acFB)}), "grantConsent", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, acGrantMutation, map[string]any{"in": acConsent(acWA, acFB)}), "grantConsent", "BAD_USER_INPUT")
 			}, nil},
 			{"revoke", func(t *testing.T) {
 				r := mustOK(t, s.query(t, tok, acRevokeMutation, map[string]any{"in": acConsent(acIG, acFB)}))
@@ -323,16 +242,16 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 				mustOK(t, s.query(t, tok, acProfileMutation, map[string]any{"in": map[string]any{"displayName": "Eve One"}}))
 			}, []string{"PROFILE_UPDATED FACEBOOK"}},
 			{"invalid profile update fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, tok, acProfileMutation, map[string]any{"in": map[string]any{"displayName": "   "}}), "updateProfile", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, acProfileMutation, map[string]any{"in": map[string]any{"displayName": "   "}}), "updateProfile", "BAD_USER_INPUT")
 			}, nil},
 			{"settings update", func(t *testing.T) {
 				mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{acTH}, "expectedVersion": 0}}))
 			}, []string{"SETTINGS_UPDATED FACEBOOK"}},
 			{"settings update with a stale expectedVersion fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": true, "expectedVersion": 0}}), "updateSettings", "CONFLICT")
+				wantErrorAt(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": true, "expectedVersion": 0}}), "updateSettings", "CONFLICT")
 			}, nil},
 			{"handoff for an app not in singleSignOn fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, tok, acCreateHandoff, map[string]any{"app": acIG}), "createLoginHandoff", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, acCreateHandoff, map[string]any{"app": acIG}), "createLoginHandoff", "BAD_USER_INPUT")
 			}, nil},
 			{"handoff creation and redemption", func(t *testing.T) {
 				r := mustOK(t, s.query(t, tok, acCreateHandoff, map[string]any{"app": acTH}))
@@ -340,22 +259,22 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 				mustOK(t, s.query(t, serviceToken(t, acTH), acRedeemHandoff, map[string]any{"code": code}))
 			}, []string{"LOGIN_HANDOFF_REDEEMED THREADS", "LOGIN_HANDOFF_CREATED THREADS"}},
 			{"redemption of an unknown code fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, serviceToken(t, acTH), acRedeemHandoff, map[string]any{"code": base64.RawURLEncoding.EncodeToString(make([]byte, 32))}),
+				wantErrorAt(t, s.query(t, serviceToken(t, acTH), acRedeemHandoff, map[string]any{"code": base64.RawURLEncoding.EncodeToString(make([]byte, 32))}),
 					"redeemLoginHandoff", "INVALID_HANDOFF")
 			}, nil},
 			{"unlinking an app that is not linked fails", func(t *testing.T) {
-				acWantCode(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acWA}), "unlinkAccount", "NOT_FOUND")
+				wantErrorAt(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acWA}), "unlinkAccount", "NOT_FOUND")
 			}, nil},
 			{"linking an account of another person fails", func(t *testing.T) {
-				acWantCode(t, s.link(t, acFB, p.sub(acFB), acMS, other.sub(acMS)), "linkAccount", "ALREADY_LINKED")
+				wantErrorAt(t, s.link(t, acFB, p.sub(acFB), acMS, other.sub(acMS)), "linkAccount", "ALREADY_LINKED")
 			}, nil},
 			{"unlink", func(t *testing.T) { mustOK(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acTH})) }, []string{"UNLINKED THREADS"}},
 		}
 		for _, st := range steps {
-			before := acCount(t, db, `SELECT count(*) FROM activity`)
+			before := dbVal[int](t, db, `SELECT count(*) FROM activity`)
 			st.do(t)
 			log = acExpectNew(t, p, db, tok, log, st.event...)
-			if after := acCount(t, db, `SELECT count(*) FROM activity`); after != before+len(st.event) {
+			if after := dbVal[int](t, db, `SELECT count(*) FROM activity`); after != before+len(st.event) {
 				t.Fatalf("%s: the activity table grew by %d rows, want %d", st.name, after-before, len(st.event))
 			}
 		}
@@ -410,7 +329,7 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 		}
 		for _, b := range bad {
 			r := s.query(t, tok, acActivityQuery, map[string]any{"first": b.first, "after": b.after})
-			acWantCode(t, r, "viewer.activity", "BAD_USER_INPUT")
+			wantErrorAt(t, r, "viewer.activity", "BAD_USER_INPUT")
 			if r.Get("viewer.activity") != nil || r.Get("viewer.id") != p.ID {
 				t.Fatalf("%s: want activity null and the rest of the viewer resolved, got %s", b.name, r.Raw)
 			}
@@ -429,7 +348,7 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 		for who, tok := range askers {
 			r := s.query(t, tok, acPersonOwnerOnly, map[string]any{"id": p.ID})
 			for _, f := range []string{"activity", "recoveryOptions", "crossPostTargets"} {
-				acWantCode(t, r, "person."+f, "FORBIDDEN")
+				wantErrorAt(t, r, "person."+f, "FORBIDDEN")
 				if r.Get("person."+f) != nil {
 					t.Fatalf("%s sees person.%s: %s", who, f, r.Raw)
 				}
@@ -464,7 +383,7 @@ func acRules(pairs ...profile.App) []map[string]string {
 func acReadSettings(tb testing.TB, s *testServer, token string) acSettings {
 	tb.Helper()
 	var st acSettings
-	acDecode(tb, mustOK(tb, s.query(tb, token, acSettingsQuery, nil)), "viewer.settings", &st)
+	decodeAt(tb, mustOK(tb, s.query(tb, token, acSettingsQuery, nil)), "viewer.settings", &st)
 	return st
 }
 
@@ -483,7 +402,7 @@ func acWantSettings(tb testing.TB, got acSettings, rules []map[string]string, ss
 func acTargets(tb testing.TB, s *testServer, token string, from profile.App) []string {
 	tb.Helper()
 	var out []string
-	acDecode(tb, mustOK(tb, s.query(tb, token, acTargetsQuery, map[string]any{"from": from})), "viewer.crossPostTargets", &out)
+	decodeAt(tb, mustOK(tb, s.query(tb, token, acTargetsQuery, map[string]any{"from": from})), "viewer.crossPostTargets", &out)
 	return out
 }
 
@@ -493,7 +412,7 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 
 	t.Run("crossPosting and singleSignOn round-trip; unlinked apps and stale versions write nothing", func(t *testing.T) {
 		t.Parallel()
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acNewPerson(t, s, "setone", []profile.App{acFB, acIG, acTH}, acWA)
 		tok := p.token(t, acFB)
 		acWantSettings(t, acReadSettings(t, s, tok), acRules(), []string{}, false, 0)
@@ -505,14 +424,14 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 			"expectedVersion": 0,
 		}
 		var got acSettings
-		acDecode(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": in})), "updateSettings", &got)
+		decodeAt(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": in})), "updateSettings", &got)
 		rules := acRules(acIG, acFB, acIG, acTH, acFB, acIG)
 		sso := []string{"THREADS", "INSTAGRAM"}
 		acWantSettings(t, got, rules, sso, true, 1)
 		// Read back through another linked app: the settings are the person's.
 		acWantSettings(t, acReadSettings(t, s, p.token(t, acTH)), rules, sso, true, 1)
 
-		events := acCount(t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
+		events := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
 		fails := []struct {
 			name string
 			in   map[string]any
@@ -526,18 +445,18 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 		}
 		for _, f := range fails {
 			r := s.query(t, tok, acSettingsMutation, map[string]any{"in": f.in})
-			acWantCode(t, r, "updateSettings", f.code)
+			wantErrorAt(t, r, "updateSettings", f.code)
 			if r.Data != nil && r.Data["updateSettings"] != nil {
 				t.Fatalf("%s: data %v", f.name, r.Data)
 			}
 			acWantSettings(t, acReadSettings(t, s, tok), rules, sso, true, 1)
-			if n := acCount(t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != events {
+			if n := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != events {
 				t.Fatalf("%s: failed update appended %d events", f.name, n-events)
 			}
 		}
 
 		// The current version succeeds, and clears lists given as empty.
-		acDecode(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
+		decodeAt(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
 			"crossPosting": []map[string]any{}, "singleSignOn": []profile.App{}, "expectedVersion": 1,
 		}})), "updateSettings", &got)
 		acWantSettings(t, got, acRules(), []string{}, true, 2)
@@ -550,7 +469,7 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 
 	t.Run("unlinking an app removes its rules and sign-on entry for good", func(t *testing.T) {
 		t.Parallel()
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acNewPerson(t, s, "setunlink", []profile.App{acFB, acIG, acTH})
 		tok := p.token(t, acFB)
 		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
@@ -571,7 +490,7 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 			t.Fatalf("crossPostTargets(from: THREADS) = %v after unlinking THREADS, want []", got)
 		}
 		// Stored settings no longer name the app (removed, not just filtered on read).
-		if n := acCount(t, db, `SELECT count(*) FROM settings WHERE person_id = $1
+		if n := dbVal[int](t, db, `SELECT count(*) FROM settings WHERE person_id = $1
 			AND (cross_posting::text LIKE '%THREADS%' OR 'THREADS' = ANY(single_sign_on))`, p.ID); n != 0 {
 			t.Fatal("stored settings still name THREADS after unlinking it")
 		}
@@ -658,13 +577,13 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 
 	t.Run("creation needs the app in singleSignOn and a linked account", func(t *testing.T) {
 		t.Parallel()
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acNewPerson(t, s, "hocreate", []profile.App{acFB, acIG, acTH}, acWA, acMS)
 		tok := p.token(t, acFB)
 		// Sign-on entries name linked apps only; force a stale one to test the second rule.
 		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{acIG}}}))
-		acExec(t, db, `UPDATE settings SET single_sign_on = array_append(single_sign_on, 'WHATSAPP') WHERE person_id = $1`, p.ID)
-		events := acCount(t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
+		dbExec(t, db, `UPDATE settings SET single_sign_on = array_append(single_sign_on, 'WHATSAPP') WHERE person_id = $1`, p.ID)
+		events := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
 
 		for _, c := range []struct {
 			name  string
@@ -679,15 +598,15 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 			{"asked by a service token", serviceToken(t, acFB), acIG, "FORBIDDEN"},
 		} {
 			r := s.query(t, c.token, acCreateHandoff, map[string]any{"app": c.app})
-			acWantCode(t, r, "createLoginHandoff", c.code)
+			wantErrorAt(t, r, "createLoginHandoff", c.code)
 			if r.Data != nil {
 				t.Fatalf("%s: data %v", c.name, r.Data)
 			}
 		}
-		if n := acCount(t, db, `SELECT count(*) FROM login_handoffs WHERE person_id = $1`, p.ID); n != 0 {
+		if n := dbVal[int](t, db, `SELECT count(*) FROM login_handoffs WHERE person_id = $1`, p.ID); n != 0 {
 			t.Fatalf("failed creations stored %d handoffs", n)
 		}
-		if n := acCount(t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != events {
+		if n := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != events {
 			t.Fatalf("failed creations appended %d events", n-events)
 		}
 		// The rule that holds: in singleSignOn and linked.
@@ -696,7 +615,7 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 
 	t.Run("a code has at least 128 bits, lives 120 s and is stored only as a hash", func(t *testing.T) {
 		t.Parallel()
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acHandoffPerson(t, s, "hostore")
 		before := time.Now()
 		r := mustOK(t, s.query(t, p.token(t, acFB), acCreateHandoff, map[string]any{"app": acTH}))
@@ -751,14 +670,14 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 
 	t.Run("an expired code is invalid", func(t *testing.T) {
 		t.Parallel()
-		db := acDB(t, s)
+		db := openDB(t, s)
 		p := acHandoffPerson(t, s, "hoexpired")
 		code := acCreateCode(t, p, acTH)
 		// created_at moves too: the table checks expires_at >= created_at.
-		acExec(t, db, `UPDATE login_handoffs SET created_at = now() - interval '121 seconds',
+		dbExec(t, db, `UPDATE login_handoffs SET created_at = now() - interval '121 seconds',
 			expires_at = now() - interval '1 second' WHERE person_id = $1`, p.ID)
 		invalid.redeemFails(t, s, serviceToken(t, acTH), code, "an expired code")
-		if n := acCount(t, db, `SELECT count(*) FROM activity WHERE person_id = $1 AND type = 'LOGIN_HANDOFF_REDEEMED'`, p.ID); n != 0 {
+		if n := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1 AND type = 'LOGIN_HANDOFF_REDEEMED'`, p.ID); n != 0 {
 			t.Fatalf("an expired code appended %d LOGIN_HANDOFF_REDEEMED", n)
 		}
 	})
@@ -789,7 +708,7 @@ func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 		t.Helper()
 		r := mustOK(t, s.query(t, token, acRecoveryOptionsQry, nil))
 		var got []option
-		acDecode(t, r, "viewer.recoveryOptions", &got)
+		decodeAt(t, r, "viewer.recoveryOptions", &got)
 		return got, r
 	}
 	secrets := []string{"5550142", "jane", "doe", "lodie", "7911123456", "1123456", "612345678", "unlinked"}
@@ -820,7 +739,7 @@ func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 			"a service token of a linked app": serviceToken(t, acWA),
 		} {
 			r := s.query(t, token, `query($id: ID!) { person(id: $id) { id recoveryOptions { app kind masked } } }`, map[string]any{"id": p.ID})
-			acWantCode(t, r, "person.recoveryOptions", "FORBIDDEN")
+			wantErrorAt(t, r, "person.recoveryOptions", "FORBIDDEN")
 			if r.Get("person.recoveryOptions") != nil || r.Get("person.id") != p.ID {
 				t.Fatalf("%s: want recoveryOptions null and the person resolved, got %s", who, r.Raw)
 			}
@@ -934,7 +853,7 @@ func acWalkUnderConcurrentInserts(t *testing.T, s *testServer) {
 				return
 			default:
 			}
-			r, err := acPost(s, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}})
+			r, err := s.tryQuery(tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}})
 			if err == nil && len(r.Errors) > 0 {
 				err = fmt.Errorf("insert: %s", r.Raw)
 			}
@@ -1038,7 +957,7 @@ func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
 			go func() {
 				defer wg.Done()
 				<-start
-				results[i], errs[i] = acPost(s, svc, acRedeemHandoff, map[string]any{"code": code})
+				results[i], errs[i] = s.tryQuery(svc, acRedeemHandoff, map[string]any{"code": code})
 			}()
 		}
 		close(start)

@@ -184,3 +184,25 @@ func TestE2ESettings(t *testing.T) {
 		wantNames(t, map[string]string{"FACEBOOK": "Erin Synced|everywhere", "INSTAGRAM": "Erin Synced|everywhere", "WHATSAPP": "Erin W|everywhere"})
 	})
 }
+
+// TestE2EUnstorableAppUserID: inputs at the edge of what the store accepts.
+func TestE2EUnstorableAppUserID(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.upsert(t, "FACEBOOK", map[string]any{"appUserId": "edge-1", "username": "edge.one"})
+	tok := userToken(t, "FACEBOOK", "edge-1")
+
+	t.Run("an appUserId PostgreSQL cannot store is simply not found", func(t *testing.T) {
+		for _, id := range []string{"a\x00b", "\x00"} {
+			r := mustOK(t, s.query(t, tok, `query($id: String!) { appAccount(app: FACEBOOK, appUserId: $id) { id } }`, map[string]any{"id": id}))
+			if r.Data["appAccount"] != nil {
+				t.Fatalf("appAccount(%q) = %v, want null", id, r.Data["appAccount"])
+			}
+			r = mustOK(t, s.query(t, tok, `query($r: [_Any!]!) { _entities(representations: $r) { ... on AppAccount { id } } }`,
+				map[string]any{"r": []any{map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": id}}}))
+			if got := r.Get("_entities.0"); got != nil {
+				t.Fatalf("_entities for %q = %v, want null", id, got)
+			}
+		}
+	})
+}

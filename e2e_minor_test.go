@@ -281,13 +281,7 @@ func TestE2EMinorAcrossReplicas(t *testing.T) {
 	for _, mode := range cacheModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			var a, b *testServer
-			if mode.deafB {
-				a = startServer(t, map[string]string{"CACHE_MAX_COST": mode.maxCost})
-				b = startDeafReplica(t, a.DatabaseURL)
-			} else {
-				a, b = startReplicas(t, mode.maxCost)
-			}
+			a, b := startModeReplicas(t, mode)
 			const name = "rep"
 			pid := minorSubject(t, a, name, true)
 			a.mkPerson(t, account{App: profile.AppFacebook, UserID: "olga-fb"}, account{App: profile.AppThreads, UserID: "olga-th"})

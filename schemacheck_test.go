@@ -9,36 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
 const schemaCheckDir = "tools/schema-check"
 
-var (
-	schemaCheckOnce sync.Once
-	schemaCheckErr  error
-)
-
-// schemaCheckSetup installs the pinned packages of tools/schema-check when they are
-// missing (a fresh clone running `go test` alone).
-func schemaCheckSetup(tb testing.TB) {
-	tb.Helper()
-	schemaCheckOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(schemaCheckDir, "node_modules", "@graphql-inspector", "core", "package.json")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-		cmd.Dir = schemaCheckDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			schemaCheckErr = err
-			tb.Logf("%s", out)
-		}
-	})
-	if schemaCheckErr != nil {
-		tb.Fatalf("npm ci in %s: %v", schemaCheckDir, schemaCheckErr)
-	}
-}
+// schemaCheckNode holds the pinned packages of tools/schema-check.
+var schemaCheckNode = &nodeProject{dir: schemaCheckDir, marker: "@graphql-inspector/core"}
 
 // schemaRepo is a git repository holding schema.graphqls, the published copy and the
 // changelog.
@@ -98,7 +75,7 @@ func (r *schemaRepo) check() (int, string) {
 
 func TestSchemaBreakingChangeCheck(t *testing.T) {
 	t.Parallel()
-	schemaCheckSetup(t)
+	schemaCheckNode.setup(t)
 	const base = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
 "A person."
 type Person @key(fields: "id") { "Id." id: ID! "Name." name: String }

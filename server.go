@@ -12,16 +12,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 	"time"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/profilegraph/profilegraph/accountscenter"
+	"github.com/profilegraph/profilegraph/api"
 	"github.com/profilegraph/profilegraph/auth"
+	"github.com/profilegraph/profilegraph/cache"
 	"github.com/profilegraph/profilegraph/demo"
+	"github.com/profilegraph/profilegraph/internal/seed"
 	"github.com/profilegraph/profilegraph/memory"
 	"github.com/profilegraph/profilegraph/postgres"
 	"github.com/profilegraph/profilegraph/profile"
@@ -42,13 +46,13 @@ func main() {
 // DATABASE_URL without keys).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, opts ...runOption) error {
 	if len(args) > 0 && args[0] == "seed" {
-		return runSeed(ctx, args[1:], getenv, stdout)
+		return seed.Run(ctx, args[1:], getenv, stdout)
 	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	logger := slog.New(requestIDHandler{slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})})
+	logger := slog.New(api.NewLogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	if cfg.GCPercent >= 0 {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
@@ -56,16 +60,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 
-	devMode := !cfg.hasKeys()
-	if devMode && cfg.DatabaseURL != "" {
-		return errors.New("DATABASE_URL is set but no token key is configured: set AUTH_HS256_SECRET, AUTH_JWKS_FILE or AUTH_JWKS_URL (dev mode only runs on the embedded store)")
-	}
 	authCfg := auth.Config{
 		HS256Secret: []byte(cfg.HS256Secret),
 		JWKSFile:    cfg.JWKSFile,
 		JWKSURL:     cfg.JWKSURL,
 		Issuer:      cfg.Issuer,
 		Audience:    cfg.Audience,
+	}
+	devMode := !authCfg.HasKeys()
+	if devMode && cfg.DatabaseURL != "" {
+		return errors.New("DATABASE_URL is set but no token key is configured: set AUTH_HS256_SECRET, AUTH_JWKS_FILE or AUTH_JWKS_URL (dev mode only runs on the embedded store)")
 	}
 	if devMode {
 		if authCfg.HS256Secret, err = auth.NewDevSecret(); err != nil {
@@ -81,21 +85,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	for _, o := range opts {
 		o(&ro)
 	}
-	tr, err := startTracing(ctx, cfg.Tracing, stdout, ro.spanExporter)
+	tr, err := api.StartTracing(ctx, cfg.Tracing, stdout, ro.spanExporter)
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
 	}
-	defer func() { _ = tr.shutdown(context.WithoutCancel(ctx)) }()
-	trusted, err := loadTrustedDocuments(cfg)
+	defer func() { _ = tr.Shutdown(context.WithoutCancel(ctx)) }()
+	trusted, err := api.LoadTrustedDocuments(cfg.TrustedDocuments)
 	if err != nil {
 		return err
 	}
 
-	m := newMetrics()
+	m := api.NewMetrics()
 	var store profile.Store
 	var demoData *demo.Data
 	if cfg.DatabaseURL != "" {
-		pg, err := postgres.Open(ctx, cfg.DatabaseURL, logger, postgres.WithQueryCounter(m.countQuery), postgres.WithTracer(tr.pgxTracer()))
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, logger, postgres.WithQueryCounter(m.CountQuery), postgres.WithTracer(tr.PgxTracer()))
 		if err != nil {
 			return fmt.Errorf("open database: %w", err)
 		}
@@ -108,23 +112,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		store = mem
 	}
-	cached, stopCache, err := sharedCache(ctx, cfg, store, m, logger)
+	cached, stopCache, err := cache.Open(ctx, store, cache.OpenConfig{
+		DatabaseURL: cfg.DatabaseURL, MaxCost: cfg.CacheMaxCost, Lease: cfg.PrivacyLease, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer stopCache()
+	if err := m.Register(cached.Collector()); err != nil {
+		return fmt.Errorf("shared cache metrics: %w", err)
+	}
 	store = cached
 	// Reads that decide what a request may see come from the privacy cache only while
 	// this replica holds a lease (docs/privacy-cache.md); cached.ReadFresh reads through
 	// otherwise, and always without it.
 	fresh := profile.Reader(cached)
 
-	res := &resolvers.Resolver{Store: store, Accounts: accounts.New(store, verifier)}
+	res := &resolvers.Resolver{Store: store, Accounts: accountscenter.New(store, verifier)}
 	playgroundOn := devMode
 	if cfg.PlaygroundSet {
 		playgroundOn = cfg.Playground
 	}
-	deps := serverDeps{cfg: cfg, logger: logger, store: store, fresh: fresh, verifier: verifier, resolver: res, metrics: m, playground: playgroundOn, tracing: tr, trusted: trusted}
+	deps := serverDeps{api: api.Deps{
+		Limits: cfg.limits(), Logger: logger, Store: store, Fresh: fresh, Verifier: verifier, Resolver: res, Metrics: m, Tracing: tr, Trusted: trusted,
+	}, playground: playgroundOn}
 	if devMode {
 		tokens, err := devTokens(authCfg.HS256Secret, demoData)
 		if err != nil {
@@ -152,7 +162,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		"tracing", cfg.Tracing.Exporter, "trusted_documents", trusted.Len())
 
 	if cfg.PprofAddr != "" {
-		stopPprof, err := servePprof(cfg.PprofAddr, logger)
+		stopPprof, err := api.ServePprof(cfg.PprofAddr, logger)
 		if err != nil {
 			return err
 		}
@@ -173,25 +183,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// servePprof serves net/http/pprof on addr (its own listener, never the public one) until
-// the returned stop is called. It returns the listen error.
-func servePprof(addr string, logger *slog.Logger) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("pprof listen: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	logger.Info("pprof listening", "addr", ln.Addr().String())
-	go func() { _ = srv.Serve(ln) }()
-	return func() { _ = srv.Close() }, nil
 }
 
 func storeName(cfg Config) string {
@@ -244,4 +235,18 @@ func printDevTokens(w io.Writer, cfg Config, tokens []devToken) {
 	for _, t := range tokens {
 		fmt.Fprintf(w, "# %s\n%s\n\n", t.Label, t.Token)
 	}
+}
+
+// runOption adjusts run for tests.
+type runOption func(*runOptions)
+
+type runOptions struct {
+	// spanExporter, when set, receives every span synchronously and turns tracing on
+	// whatever the OTEL_* variables say.
+	spanExporter sdktrace.SpanExporter
+}
+
+// withSpanExporter sends every span to exp as it ends (tests).
+func withSpanExporter(exp sdktrace.SpanExporter) runOption {
+	return func(o *runOptions) { o.spanExporter = exp }
 }

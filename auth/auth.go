@@ -1,5 +1,6 @@
-// Package auth verifies the bearer JWT of every request (SPEC §2) and puts the verified
-// caller, a *profile.Viewer, in the request context.
+// Package auth verifies the bearer JWT of every request (SPEC §2) and returns the
+// verified caller, a *profile.Viewer (package api reads the header and puts the viewer
+// in the request context).
 //
 // Keys are an HS256 shared secret and/or JWK Sets (a file, a URL refreshed in the
 // background, or both) holding RS256, ES256 and EdDSA public keys. The key that verifies a

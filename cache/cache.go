@@ -48,8 +48,8 @@ const Channel = "profilegraph_invalidate"
 
 // Config configures New.
 type Config struct {
-	// MaxCost bounds the cache in bytes (estimated: the values, their strings and the
-	// cache's own bookkeeping per entry). 0 disables caching: every read goes to the
+	// MaxCost bounds the cache in bytes: the encoded values, the bookkeeping of each
+	// entry and the admission policy's counters (cost.go). 0 disables caching: every read goes to the
 	// inner store, but writes are still published so that replicas that do cache hear
 	// of them.
 	MaxCost int64
@@ -63,7 +63,7 @@ type Config struct {
 type Store struct {
 	inner  profile.Store
 	logger *slog.Logger
-	rc     *ristretto.Cache[string, any] // nil when caching is disabled
+	rc     *ristretto.Cache[string, []byte] // nil when caching is disabled; values are encoded (codec.go)
 
 	// mu orders every cache operation against invalidations: Get and the conditional
 	// Set run under the read lock; Del, Clear, Close and going on- or offline under the
@@ -107,15 +107,15 @@ func New(inner profile.Store, cfg Config) (*Store, error) {
 	if cfg.MaxCost == 0 {
 		return s, nil
 	}
-	counters, capacity := sizing(cfg.MaxCost / heapOverhead)
-	rc, err := ristretto.NewCache(&ristretto.Config[string, any]{
+	counters, capacity := sizing(cfg.MaxCost)
+	rc, err := ristretto.NewCache(&ristretto.Config[string, []byte]{
 		NumCounters: counters,
 		MaxCost:     capacity,
 		BufferItems: 64,
 		Metrics:     true,
 		// Costs are bytes, so ristretto's own per-item overhead counts too.
 		IgnoreInternalCost: false,
-		OnEvict: func(*ristretto.Item[any]) {
+		OnEvict: func(*ristretto.Item[[]byte]) {
 			if !s.clearing.Load() {
 				s.evictions.Add(1)
 			}
@@ -127,9 +127,6 @@ func New(inner profile.Store, cfg Config) (*Store, error) {
 	s.rc = rc
 	return s, nil
 }
-
-// Inner returns the store that s decorates: reads through it are always fresh.
-func (s *Store) Inner() profile.Store { return s.inner }
 
 // Close releases the cache; reads afterwards go to the inner store. It does not close
 // the inner store.
@@ -214,26 +211,22 @@ func (s *Store) setOnline(on bool) {
 	s.online = on
 }
 
-// entry is one value to store.
+// entry is one value to store, encoded.
 type entry struct {
 	key   string
-	value any
-	cost  int64
+	value []byte
 }
-
-// absent is the cached answer "the store has no such row".
-type absent struct{}
 
 // lookup reads keys from the cache under the read lock. It returns the values found
 // (nil where missing), the generation to fetch misses at, and whether the cache is in
 // use at all (if not, the caller reads the inner store).
-func (s *Store) lookup(keys []string) (vals []any, found []bool, gen uint64, on bool) {
+func (s *Store) lookup(keys []string) (vals [][]byte, found []bool, gen uint64, on bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.rc == nil || s.closed || !s.online {
 		return nil, nil, 0, false
 	}
-	vals, found = make([]any, len(keys)), make([]bool, len(keys))
+	vals, found = make([][]byte, len(keys)), make([]bool, len(keys))
 	for i, k := range keys {
 		vals[i], found[i] = s.rc.Get(k)
 	}
@@ -241,7 +234,7 @@ func (s *Store) lookup(keys []string) (vals []any, found []bool, gen uint64, on 
 }
 
 // get reads one key from the cache; false when missing or the cache is not in use.
-func (s *Store) get(key string) (any, bool) {
+func (s *Store) get(key string) ([]byte, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.rc == nil || s.closed || !s.online {
@@ -250,12 +243,12 @@ func (s *Store) get(key string) (any, bool) {
 	return s.rc.Get(key)
 }
 
-// peekID reads the entry of the canonical id under key for a Peek method: the value
-// (nil for a cached "absent") and true on a hit. On a miss, a value of another type, a
-// non-canonical id, or when the cache is not in use, it returns false and leaves the
-// hit and miss counts as they were, since the caller then reads through the store,
+// peekID reads the entry of the canonical id under key for a Peek method: the decoded
+// value (nil for a cached "absent") and true on a hit. On a miss, a value of another
+// kind, a non-canonical id, or when the cache is not in use, it returns false and leaves
+// the hit and miss counts as they were, since the caller then reads through the store,
 // which counts the lookup.
-func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
+func peekID[V any](s *Store, id string, key func(string) string, decode func([]byte) (V, bool, bool)) (V, bool) {
 	var zero V
 	if s.rc == nil {
 		return zero, false
@@ -268,48 +261,41 @@ func peekID[V any](s *Store, id string, key func(string) string) (V, bool) {
 	if s.closed || !s.online {
 		return zero, false
 	}
-	v, ok := s.rc.Get(key(id))
+	raw, ok := s.rc.Get(key(id))
 	if !ok {
 		s.uncountedMisses.Add(1)
 		return zero, false
 	}
-	switch v := v.(type) {
-	case absent:
-		return zero, true
-	case V:
-		return v, true
+	v, absent, ok := decode(raw)
+	if !ok {
+		s.uncountedHits.Add(1)
+		return zero, false
 	}
-	s.uncountedHits.Add(1)
-	return zero, false
+	if absent {
+		return zero, true
+	}
+	return v, true
 }
 
-// PeekPerson returns the person with id if the cache holds the answer: the cached
-// person itself (shared and read-only: callers must copy before changing it; the loaders
-// never change it), or nil if the store has none, and true. It returns false, without reading the
-// inner store, when the cache does not hold it or is not in use (disabled, closed, or
-// bypassed while the listener is down); the caller then reads through PersonsByID. A
-// hit counts as one; a miss is not counted, the read that follows counts it.
-func (s *Store) PeekPerson(id string) (*profile.Person, bool) {
-	return peekID[*profile.Person](s, id, personKey)
-}
-
-// PeekAccount is PeekPerson for the account with id. Its PersonID and LinkedAt may be
-// stale, as those of AccountsByID.
+// PeekAccount returns the account with id if the cache holds the answer: a copy of the
+// cached account (the caller's own), or nil if the store has none, and true. It returns
+// false, without reading the inner store, when the cache does not hold it or is not in
+// use (disabled, closed, or bypassed while the listener is down); the caller then reads
+// through AccountsByID. A hit counts as one; a miss is not counted, the read that follows
+// counts it. Its PersonID and LinkedAt may be stale, as those of AccountsByID. The Peek
+// methods are the loaders' fast path (dataloaders.Peeker): a request's single-key reads
+// answered from memory without waiting for a batch.
 func (s *Store) PeekAccount(id string) (*profile.Account, bool) {
-	return peekID[*profile.Account](s, id, accountKey)
+	return peekID(s, id, accountKey, decodeAccount)
 }
 
-// PeekSettings is PeekPerson for the stored settings of person personID (nil, true:
+// PeekSettings is PeekAccount for the stored settings of person personID (nil, true:
 // the cache knows the person never wrote settings).
 func (s *Store) PeekSettings(personID string) (*profile.Settings, bool) {
-	st, ok := peekID[*profile.Settings](s, personID, settingsKey)
-	if !ok || st == nil {
-		return nil, ok
-	}
-	return st.Clone(), true
+	return peekID(s, personID, settingsKey, decodeSettings)
 }
 
-// PeekAccountByKey is PeekPerson for the account with key k, through the cached key ->
+// PeekAccountByKey is PeekAccount for the account with key k, through the cached key ->
 // id mapping and the cached account, which must still carry k (as AccountsByKey). A
 // hit counts the lookups of both entries.
 func (s *Store) PeekAccountByKey(k profile.AccountKey) (*profile.Account, bool) {
@@ -321,28 +307,29 @@ func (s *Store) PeekAccountByKey(k profile.AccountKey) (*profile.Account, bool) 
 	if s.closed || !s.online {
 		return nil, false
 	}
-	v, ok := s.rc.Get(keyKey(k))
+	raw, ok := s.rc.Get(keyKey(k))
 	if !ok {
 		s.uncountedMisses.Add(1)
 		return nil, false
 	}
-	switch id := v.(type) {
+	id, absent, ok := decodeRef(raw)
+	switch {
+	case !ok:
+		s.uncountedHits.Add(1)
+		return nil, false
 	case absent:
 		return nil, true
-	case string:
-		v, ok := s.rc.Get(accountKey(id))
-		if !ok {
-			s.uncountedHits.Add(1)
-			s.uncountedMisses.Add(1)
-			return nil, false
-		}
-		if a, isAcc := v.(*profile.Account); isAcc && a.Key() == k {
-			return a, true
-		}
-		s.uncountedHits.Add(2)
+	}
+	raw, ok = s.rc.Get(accountKey(id))
+	if !ok {
+		s.uncountedHits.Add(1)
+		s.uncountedMisses.Add(1)
 		return nil, false
 	}
-	s.uncountedHits.Add(1)
+	if a, absent, ok := decodeAccount(raw); ok && !absent && a.Key() == k {
+		return a, true
+	}
+	s.uncountedHits.Add(2)
 	return nil, false
 }
 
@@ -358,7 +345,7 @@ func (s *Store) store(gen uint64, entries []entry) {
 		return
 	}
 	for _, e := range entries {
-		s.rc.Set(e.key, e.value, e.cost)
+		s.rc.Set(e.key, e.value, valueCost(e.value))
 	}
 }
 
@@ -370,13 +357,13 @@ func keyKey(k profile.AccountKey) string {
 	return "k:" + string(k.App) + ":" + k.AppUserID
 }
 
-// readByID is the read-through of the id-keyed kinds: cached values from the cache, the
-// misses from the inner store in one call, stored back (present or absent) under the
-// generation guard. clone copies a value handed out; cost prices a stored one; extra
-// adds entries derived from a fetched value.
+// readByID is the read-through of the id-keyed kinds: cached values from the cache
+// (decoded: the caller's own), the misses from the inner store in one call, stored back
+// (encoded, present or absent) under the generation guard. extra adds entries derived
+// from a fetched value.
 func readByID[V any](ctx context.Context, s *Store, ids []string, key func(string) string,
 	fetch func(context.Context, []string) (map[string]V, error),
-	clone func(V) V, cost func(V) int64, extra func(V) []entry,
+	encode func(V) []byte, decode func([]byte) (V, bool, bool), extra func(V) []entry,
 ) (map[string]V, error) {
 	ids = profile.CanonicalIDs(ids)
 	out := make(map[string]V, len(ids))
@@ -397,12 +384,12 @@ func readByID[V any](ctx context.Context, s *Store, ids []string, key func(strin
 			misses = append(misses, id)
 			continue
 		}
-		switch v := vals[i].(type) {
-		case absent:
-		case V:
-			out[id] = clone(v)
-		default:
+		v, absent, ok := decode(vals[i])
+		switch {
+		case !ok:
 			misses = append(misses, id)
+		case !absent:
+			out[id] = v
 		}
 	}
 	if len(misses) == 0 {
@@ -416,11 +403,11 @@ func readByID[V any](ctx context.Context, s *Store, ids []string, key func(strin
 	for _, id := range misses {
 		v, ok := got[id]
 		if !ok {
-			entries = append(entries, entry{key(id), absent{}, absentCost})
+			entries = append(entries, entry{key(id), absentValue})
 			continue
 		}
-		out[id] = clone(v) // the fetched value itself goes to the cache, never to a caller
-		entries = append(entries, entry{key(id), v, cost(v)})
+		out[id] = v // the cache keeps an encoding, never the value handed out
+		entries = append(entries, entry{key(id), encode(v)})
 		if extra != nil {
 			entries = append(entries, extra(v)...)
 		}
@@ -433,7 +420,7 @@ func readByID[V any](ctx context.Context, s *Store, ids []string, key func(strin
 // them and from the inner store (one call) for the rest. It returns the inner store's
 // error.
 func (s *Store) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	return readByID(ctx, s, ids, personKey, s.inner.PersonsByID, clonePerson, personCost, nil)
+	return readByID(ctx, s, ids, personKey, s.inner.PersonsByID, encodePerson, decodePerson, nil)
 }
 
 // AccountsByID returns the accounts with the given ids, from the cache where it holds
@@ -441,24 +428,19 @@ func (s *Store) PersonsByID(ctx context.Context, ids []string) (map[string]*prof
 // and LinkedAt may be stale: decisions take links from PrivacyByPerson. It returns the
 // inner store's error.
 func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	return readByID(ctx, s, ids, accountKey, s.inner.AccountsByID, (*profile.Account).Clone, accountCost, accountKeyEntries)
+	return readByID(ctx, s, ids, accountKey, s.inner.AccountsByID, encodeAccount, decodeAccount, accountKeyEntries)
 }
 
 // SettingsByPerson returns the stored settings of each person, from the cache where it
 // holds them and from the inner store (one call) for the rest; persons who never wrote
 // settings are absent. It returns the inner store's error.
 func (s *Store) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	return readByID(ctx, s, personIDs, settingsKey, s.inner.SettingsByPerson, (*profile.Settings).Clone, settingsCost, nil)
+	return readByID(ctx, s, personIDs, settingsKey, s.inner.SettingsByPerson, encodeSettings, decodeSettings, nil)
 }
 
 // accountKeyEntries stores the key -> id mapping of a fetched account.
 func accountKeyEntries(a *profile.Account) []entry {
-	return []entry{{keyKey(a.Key()), a.ID, refCost(a.ID)}}
-}
-
-func clonePerson(p *profile.Person) *profile.Person {
-	c := *p
-	return &c
+	return []entry{{keyKey(a.Key()), encodeRef(a.ID)}}
 }
 
 // AccountsByKey returns the accounts with the given keys: through the cached key -> id
@@ -492,18 +474,25 @@ func (s *Store) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (m
 			misses = append(misses, k)
 			continue
 		}
-		id, ok := vals[i].(string)
+		id, absent, ok := decodeRef(vals[i])
 		if !ok {
-			continue // cached absent
-		}
-		v, ok := s.get(accountKey(id))
-		a, isAcc := v.(*profile.Account)
-		// The account must still carry this key (an UpdateAccount may have changed it).
-		if !ok || !isAcc || a.Key() != k {
 			misses = append(misses, k)
 			continue
 		}
-		out[k] = a.Clone()
+		if absent {
+			continue
+		}
+		raw, ok := s.get(accountKey(id))
+		var a *profile.Account
+		if ok {
+			a, absent, ok = decodeAccount(raw)
+		}
+		// The account must still carry this key (an UpdateAccount may have changed it).
+		if !ok || absent || a.Key() != k {
+			misses = append(misses, k)
+			continue
+		}
+		out[k] = a
 	}
 	if len(misses) == 0 {
 		return out, nil
@@ -516,11 +505,11 @@ func (s *Store) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (m
 	for _, k := range misses {
 		a, ok := got[k]
 		if !ok {
-			entries = append(entries, entry{keyKey(k), absent{}, absentCost})
+			entries = append(entries, entry{keyKey(k), absentValue})
 			continue
 		}
-		out[k] = a.Clone()
-		entries = append(entries, entry{keyKey(k), a.ID, refCost(a.ID)}, entry{accountKey(a.ID), a, accountCost(a)})
+		out[k] = a
+		entries = append(entries, entry{keyKey(k), encodeRef(a.ID)}, entry{accountKey(a.ID), encodeAccount(a)})
 	}
 	s.store(gen, entries)
 	return out, nil

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"unsafe"
 
 	"github.com/profilegraph/profilegraph/profile"
 )
@@ -13,22 +12,11 @@ import (
 
 func devicesKey(id string) string { return "d:" + id }
 
-func devicesCost(ds []*profile.Device) int64 {
-	n := entryOverhead + int64(cap(ds))*int64(unsafe.Sizeof((*profile.Device)(nil)))
-	for _, d := range ds {
-		n += int64(unsafe.Sizeof(*d)) + strCost(d.ID) + strCost(string(d.Platform)) + strPtrCost(d.Model) + strPtrCost(d.AppVersion)
-		if d.Connection != nil {
-			n += stringHeader + strCost(string(*d.Connection))
-		}
-	}
-	return n
-}
-
 // DevicesByAccount returns the devices of each account, from the cache where it holds
 // them and from the inner store (one call) for the rest. It returns the inner store's
 // error.
 func (s *Store) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	return readByID(ctx, s, accountIDs, devicesKey, s.inner.DevicesByAccount, profile.CloneDevices, devicesCost, nil)
+	return readByID(ctx, s, accountIDs, devicesKey, s.inner.DevicesByAccount, encodeDevices, decodeDevices, nil)
 }
 
 // CrossPosts is never cached. It returns the inner store's result and error.

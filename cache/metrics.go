@@ -46,7 +46,7 @@ type Stats struct {
 	ListenerConnected bool
 	// Caching reports whether reads use the cache now (enabled, open, and online).
 	Caching bool
-	// CostUsed is the estimated bytes held; Capacity what the cache may hold (MaxCost
+	// CostUsed is the bytes held (cost.go); Capacity what the cache may hold (MaxCost
 	// less the admission policy's counters).
 	CostUsed, Capacity int64
 	// MaxCost is the configured budget in bytes (0: disabled).
@@ -59,9 +59,10 @@ type Stats struct {
 type PrivacyStats struct {
 	// Leased reports whether this replica may serve cached privacy state now.
 	Leased bool
-	// Served counts fresh reads answered wholly from the cache; Refused those not
+	// Served counts fresh reads answered wholly from the cache; Partial those answered
+	// from it but for the entries it missed, which were read fresh; Refused those not
 	// served from it for lack of a lease (or of the listener).
-	Served, Refused uint64
+	Served, Partial, Refused uint64
 	// Writes counts privacy writes that waited; AcksWaited the acknowledgements they
 	// waited for and got; ExpiriesWaited the leases they waited out instead (replicas
 	// that did not acknowledge in time, fenced); WaitErrors the writes that could not
@@ -89,7 +90,7 @@ func (s *Store) Stats() Stats {
 	if pv := s.pv; pv != nil {
 		st.Privacy = PrivacyStats{
 			Leased: s.privacyServableLocked(),
-			Served: pv.served.Load(), Refused: pv.servesRefused.Load(),
+			Served: pv.served.Load(), Partial: pv.partial.Load(), Refused: pv.servesRefused.Load(),
 			Writes: pv.privacyWrites.Load(), AcksWaited: pv.acksWaited.Load(),
 			ExpiriesWaited: pv.expiriesWaited.Load(), WaitErrors: pv.writeWaitErrors.Load(),
 			Renewals: pv.leaseRenewals.Load(), Lapses: pv.leaseLapses.Load(), AcksSent: pv.acksSent.Load(),
@@ -121,12 +122,13 @@ var (
 	descInvalidations = cacheDesc("invalidations_received_total", "Invalidation notifications received from PostgreSQL (LISTEN).")
 	descReconnects    = cacheDesc("listener_reconnects_total", "Reconnections of the invalidation listener after it lost its connection.")
 	descConnected     = cacheDesc("listener_connected", "1 while the invalidation listener is listening; the cache is bypassed otherwise.")
-	descCost          = cacheDesc("cost_bytes", "Estimated bytes held by the shared cache.")
+	descCost          = cacheDesc("cost_bytes", "Bytes held by the shared cache: the encoded values and the bookkeeping of each entry.")
 	descMaxCost       = cacheDesc("max_cost_bytes", "CACHE_MAX_COST: the shared cache's budget in bytes (0: disabled).")
 )
 
 var (
 	descPvServed   = privacyDesc("cache_served_total", "Fresh reads (viewer account, links, consents) served wholly from the privacy cache.")
+	descPvPartial  = privacyDesc("cache_partial_total", "Fresh reads served from the privacy cache but for the entries it missed, read from PostgreSQL.")
 	descPvRefused  = privacyDesc("cache_refused_total", "Fresh reads not served from the privacy cache for lack of a lease or of the listener.")
 	descPvRenewals = privacyDesc("cache_lease_renewals_total", "Privacy cache lease grants and renewals.")
 	descPvLapses   = privacyDesc("cache_lease_lapses_total", "Privacy cache leases lost (lapsed, fenced by a writer, or the listener went down).")
@@ -151,7 +153,7 @@ type collector struct{ s *Store }
 func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descHits, descMisses, descEvictions, descRejected, descDropped,
 		descInvalidations, descReconnects, descConnected, descCost, descMaxCost,
-		descPvServed, descPvRefused, descPvRenewals, descPvLapses, descPvAcksSent, descPvLeased,
+		descPvServed, descPvPartial, descPvRefused, descPvRenewals, descPvLapses, descPvAcksSent, descPvLeased,
 		descPvWrites, descPvAcks, descPvExpiries, descPvErrors} {
 		ch <- d
 	}
@@ -181,6 +183,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descMaxCost, float64(st.MaxCost))
 	p := st.Privacy
 	counter(descPvServed, p.Served)
+	counter(descPvPartial, p.Partial)
 	counter(descPvRefused, p.Refused)
 	counter(descPvRenewals, p.Renewals)
 	counter(descPvLapses, p.Lapses)

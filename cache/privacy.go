@@ -74,6 +74,7 @@ type privacy struct {
 	expiriesWaited  atomic.Uint64 // leases a write waited out (a replica that did not acknowledge in time)
 	servesRefused   atomic.Uint64 // privacy reads not served from the cache for lack of a lease
 	served          atomic.Uint64 // privacy reads served wholly from the cache
+	partial         atomic.Uint64 // privacy reads served from the cache but for what it missed, read fresh
 	leaseRenewals   atomic.Uint64
 	leaseLapses     atomic.Uint64 // times the lease was lost (lapsed, fenced, or the listener went down)
 	acksSent        atomic.Uint64
@@ -384,30 +385,14 @@ func viewerKey(k profile.AccountKey) string {
 	return "pk:" + string(k.App) + ":" + k.AppUserID
 }
 
-func clonePrivacy(p *profile.PrivacyState) *profile.PrivacyState {
-	if p == nil {
-		return nil
-	}
-	c := &profile.PrivacyState{Links: append([]profile.AccountLink(nil), p.Links...)}
-	if p.Consents != nil {
-		c.Consents = make([]*profile.Consent, len(p.Consents))
-		for i, x := range p.Consents {
-			cc := *x
-			c.Consents[i] = &cc
-		}
-	}
-	return c
-}
-
-func privacyCost(p *profile.PrivacyState) int64 {
-	return entryOverhead + 48 + int64(len(p.Links))*(stringHeader+40+48) + int64(len(p.Consents))*160
-}
-
-// ReadFresh serves q from the privacy cache when this replica holds a lease, its
-// listener is connected and every entry q needs is cached; otherwise it reads the inner
-// store (one round trip, which must be a profile.FreshReader, else INTERNAL) and fills
-// the cache under the generation guard. Without the privacy cache it passes through.
-// It returns the inner store's error.
+// ReadFresh serves q from the privacy cache when this replica holds a lease and its
+// listener is connected: what is cached comes from the cache, and only what is missing
+// (the viewer's account, persons' states, accounts' links) is read from the inner store,
+// in one round trip (it must be a profile.FreshReader, else INTERNAL), and filled under
+// the generation guard. If the parts disagree (a cached link names a person whose fresh
+// state no longer links the account: a write is in flight), the whole query is read
+// fresh. Without a lease, or without the privacy cache, it passes through. It returns
+// the inner store's error.
 func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
 	fr, ok := s.inner.(profile.FreshReader)
 	if !ok {
@@ -421,10 +406,26 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	if q.Viewer != nil && q.Viewer.App.Valid() {
 		viewer = q.Viewer
 	}
-	out, gen, hit := s.privacyLookup(viewer, persons, accounts)
-	if hit {
+	out, miss, gen, servable := s.privacyLookup(viewer, persons, accounts)
+	if servable && miss.none() {
 		s.pv.served.Add(1)
 		return out, nil
+	}
+	if servable && miss.found > 0 {
+		// A partial hit: read what is missing, then check the parts agree.
+		part := profile.FreshQuery{Persons: miss.persons, Accounts: miss.accounts}
+		if miss.viewer {
+			part.Viewer = viewer
+		}
+		got, err := fr.ReadFresh(ctx, part)
+		if err != nil {
+			return nil, err
+		}
+		if merged, ok := mergeFresh(out, got, miss); ok {
+			s.pv.partial.Add(1)
+			s.store(gen, privacyEntries(got, part.Viewer, miss.persons, miss.accounts))
+			return merged, nil
+		}
 	}
 	got, err := fr.ReadFresh(ctx, q)
 	if err != nil {
@@ -434,9 +435,23 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 	return got, nil
 }
 
-// privacyLookup assembles q from the cache under the read lock. It returns the
-// generation to fill at and whether everything was found and may be served.
-func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []string) (*profile.Fresh, uint64, bool) {
+// privacyMiss is what a privacy lookup did not find in the cache.
+type privacyMiss struct {
+	viewer   bool     // the viewer's account
+	persons  []string // persons' states (asked, or named by a cached link or the viewer)
+	accounts []string // accounts' links
+	// links are the (account, person) pairs of the cached links, to check against the
+	// states read.
+	links [][2]string
+	found int // entries found
+}
+
+func (m *privacyMiss) none() bool { return !m.viewer && len(m.persons) == 0 && len(m.accounts) == 0 }
+
+// privacyLookup assembles q from the cache under the read lock: what it found, what it
+// did not, the generation to fill at, and whether cached state may be served at all.
+func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []string) (*profile.Fresh, privacyMiss, uint64, bool) {
+	var miss privacyMiss
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	gen := s.gen
@@ -444,75 +459,100 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 		if s.rc != nil && !s.closed {
 			s.pv.servesRefused.Add(1)
 		}
-		return nil, gen, false
+		return nil, miss, gen, false
 	}
 	out := &profile.Fresh{Privacy: make(map[string]*profile.PrivacyState, len(persons)+len(accounts)+1)}
 	want := make([]string, 0, len(persons)+len(accounts)+1)
 	want = append(want, persons...)
 	if viewer != nil {
-		v, ok := s.rc.Get(viewerKey(*viewer))
-		if !ok {
-			return nil, gen, false
-		}
-		switch a := v.(type) {
-		case absent:
-		case *profile.Account:
-			if a.Key() != *viewer {
-				return nil, gen, false
-			}
-			out.Viewer = a.Clone()
+		a, absent, ok := decodeAccount(s.get2(viewerKey(*viewer)))
+		switch {
+		case !ok || (!absent && a.Key() != *viewer):
+			miss.viewer = true
+		case !absent:
+			out.Viewer = a
 			if a.PersonID != "" {
 				want = append(want, a.PersonID)
 			}
+			fallthrough
 		default:
-			return nil, gen, false
+			miss.found++
 		}
 	}
 	if len(accounts) > 0 {
 		out.Accounts = make(map[string]bool, len(accounts))
 	}
 	for _, id := range accounts {
-		v, ok := s.rc.Get(linkKey(id))
-		if !ok {
-			return nil, gen, false
-		}
-		switch p := v.(type) {
+		p, absent, ok := decodeRef(s.get2(linkKey(id)))
+		switch {
+		case !ok:
+			miss.accounts = append(miss.accounts, id)
 		case absent: // no such account (deleted, or never was)
-		case string: // the account exists; its person, "" when unlinked
+			miss.found++
+		default: // the account exists; its person, "" when unlinked
+			miss.found++
 			out.Accounts[id] = true
 			if p != "" {
 				want = append(want, p)
+				miss.links = append(miss.links, [2]string{id, p})
 			}
-		default:
-			return nil, gen, false
 		}
 	}
+	seen := make(map[string]bool, len(want))
 	for _, id := range want {
-		if _, done := out.Privacy[id]; done {
+		if seen[id] {
 			continue
 		}
-		v, ok := s.rc.Get(privacyKey(id))
-		if !ok {
-			return nil, gen, false
-		}
-		switch st := v.(type) {
-		case absent:
-		case *profile.PrivacyState:
-			out.Privacy[id] = clonePrivacy(st)
+		seen[id] = true
+		st, absent, ok := decodePrivacy(s.get2(privacyKey(id)))
+		switch {
+		case !ok:
+			miss.persons = append(miss.persons, id)
+		case !absent:
+			out.Privacy[id] = st
+			fallthrough
 		default:
-			return nil, gen, false
+			miss.found++
 		}
 	}
-	// An account's cached link must agree with its person's cached state (both come
-	// from one read, and one write invalidates both; be strict anyway).
-	for _, id := range accounts {
-		if v, _ := s.rc.Get(linkKey(id)); v != nil {
-			if p, isPerson := v.(string); isPerson && p != "" && out.Privacy[p].Link(id) == nil {
-				return nil, gen, false
+	return out, miss, gen, true
+}
+
+// get2 is rc.Get for a caller holding s.mu: the value, or nil (which decodes as a miss).
+func (s *Store) get2(key string) []byte {
+	v, _ := s.rc.Get(key)
+	return v
+}
+
+// mergeFresh adds the read part got (what miss named) to the cached part out. It fails
+// if a link, cached or read, names a person whose state does not link the account.
+func mergeFresh(out, got *profile.Fresh, miss privacyMiss) (*profile.Fresh, bool) {
+	if miss.viewer {
+		out.Viewer = got.Viewer
+	}
+	for id, st := range got.Privacy {
+		out.Privacy[id] = st
+	}
+	for _, id := range miss.accounts {
+		if got.Accounts == nil || got.Accounts[id] {
+			out.Accounts[id] = true
+		}
+		// Whoever links the account now, by the read, is the only one in the merge.
+		for pid, st := range out.Privacy {
+			if st.Link(id) != nil && got.Privacy[pid].Link(id) == nil {
+				return nil, false
 			}
 		}
 	}
-	return out, gen, true
+	for _, l := range miss.links {
+		if out.Privacy[l[1]].Link(l[0]) == nil {
+			return nil, false
+		}
+	}
+	if v := out.Viewer; v != nil && v.PersonID != "" && out.Privacy[v.PersonID].Link(v.ID) == nil {
+		return nil, false
+	}
+	return out, true
 }
 
 // privacyEntries are the cache entries of a fresh read: the viewer's account (or its
@@ -524,19 +564,18 @@ func privacyEntries(got *profile.Fresh, viewer *profile.AccountKey, persons, acc
 	named := append([]string(nil), persons...)
 	if viewer != nil {
 		if got.Viewer == nil {
-			entries = append(entries, entry{viewerKey(*viewer), absent{}, absentCost})
+			entries = append(entries, entry{viewerKey(*viewer), absentValue})
 		} else {
-			a := got.Viewer.Clone()
-			entries = append(entries, entry{viewerKey(*viewer), a, accountCost(a)})
-			if a.PersonID != "" {
-				named = append(named, a.PersonID)
+			entries = append(entries, entry{viewerKey(*viewer), encodeAccount(got.Viewer)})
+			if got.Viewer.PersonID != "" {
+				named = append(named, got.Viewer.PersonID)
 			}
 		}
 	}
 	for _, id := range accounts {
 		if got.Accounts != nil && !got.Accounts[id] {
 			// No such account now (deleteAppAccount): cached as absent.
-			entries = append(entries, entry{linkKey(id), absent{}, absentCost})
+			entries = append(entries, entry{linkKey(id), absentValue})
 			continue
 		}
 		person := ""
@@ -546,7 +585,7 @@ func privacyEntries(got *profile.Fresh, viewer *profile.AccountKey, persons, acc
 				break
 			}
 		}
-		entries = append(entries, entry{linkKey(id), person, refCost(person)})
+		entries = append(entries, entry{linkKey(id), encodeRef(person)})
 		if person != "" {
 			named = append(named, person)
 		}
@@ -559,11 +598,10 @@ func privacyEntries(got *profile.Fresh, viewer *profile.AccountKey, persons, acc
 		seen[id] = true
 		st := got.Privacy[id]
 		if st == nil {
-			entries = append(entries, entry{privacyKey(id), absent{}, absentCost})
+			entries = append(entries, entry{privacyKey(id), absentValue})
 			continue
 		}
-		c := clonePrivacy(st)
-		entries = append(entries, entry{privacyKey(id), c, privacyCost(c)})
+		entries = append(entries, entry{privacyKey(id), encodePrivacy(st)})
 	}
 	return entries
 }

@@ -13,10 +13,12 @@ import (
 type countingFresh struct {
 	*memory.Store
 	reads int
+	last  profile.FreshQuery // the query of the last read
 }
 
 func (c *countingFresh) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
 	c.reads++
+	c.last = q
 	return c.Store.ReadFresh(ctx, q)
 }
 
@@ -168,4 +170,119 @@ func TestPrivacyCacheFillStartedBeforeAnInvalidationIsNotStored(t *testing.T) {
 	if inner.reads == before {
 		t.Errorf("a fill read before an invalidation was stored and served")
 	}
+}
+
+// linkedAccount adds a person with an account linked to it to s's store, through s.
+func linkedAccount(t *testing.T, s *Store, user string) *profile.Account {
+	t.Helper()
+	var acc *profile.Account
+	err := s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
+		p := &profile.Person{CreatedAt: time.Now()}
+		if err := tx.InsertPerson(ctx, p); err != nil {
+			return err
+		}
+		now := time.Now()
+		acc = &profile.Account{App: profile.AppInstagram, AppUserID: user, Username: user, PersonID: p.ID, LinkedAt: &now, CreatedAt: now, UpdatedAt: now}
+		return tx.InsertAccount(ctx, acc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
+}
+
+// linkedTo returns the persons whose state in f links account id.
+func linkedTo(f *profile.Fresh, id string) []string {
+	var out []string
+	for pid, st := range f.Privacy {
+		if st.Link(id) != nil {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func TestPrivacyCacheReadsOnlyWhatItMisses(t *testing.T) {
+	ctx := context.Background()
+	s, inner, q := leasedStore(t)
+	s.grantLease(time.Now())
+	other := linkedAccount(t, s, "u2")
+	if _, err := s.ReadFresh(ctx, q); err != nil { // fills the viewer and its person
+		t.Fatal(err)
+	}
+	s.Wait()
+
+	// The viewer and its account's link are cached; the other account is not.
+	wide := profile.FreshQuery{Viewer: q.Viewer, Accounts: []string{q.Accounts[0], other.ID}}
+	before := inner.reads
+	got, err := s.ReadFresh(ctx, wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads != before+1 || inner.last.Viewer != nil || len(inner.last.Persons) != 0 ||
+		len(inner.last.Accounts) != 1 || inner.last.Accounts[0] != other.ID {
+		t.Fatalf("a partial hit read %d times, last %+v; want one read of the other account only", inner.reads-before, inner.last)
+	}
+	want, err := inner.Store.ReadFresh(ctx, wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Viewer == nil || got.Viewer.ID != want.Viewer.ID || len(got.Privacy) != len(want.Privacy) ||
+		len(got.Accounts) != 2 || !got.Accounts[other.ID] {
+		t.Fatalf("partial hit = %+v, want %+v", got, want)
+	}
+	for id, st := range want.Privacy {
+		if g := got.Privacy[id]; g == nil || len(g.Links) != len(st.Links) || len(g.Consents) != len(st.Consents) {
+			t.Fatalf("partial hit: state of %s = %+v, want %+v", id, g, st)
+		}
+	}
+	if p := linkedTo(got, other.ID); len(p) != 1 || p[0] != other.PersonID {
+		t.Fatalf("the other account is linked to %v, want [%s]", p, other.PersonID)
+	}
+	s.Wait()
+	before = inner.reads
+	if _, err := s.ReadFresh(ctx, wide); err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads != before {
+		t.Errorf("after the partial hit filled the rest, %d reads reached the store, want 0", inner.reads-before)
+	}
+	if s.pv.partial.Load() != 1 {
+		t.Errorf("partial hits counted %d, want 1", s.pv.partial.Load())
+	}
+}
+
+func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
+	ctx := context.Background()
+	s, inner, q := leasedStore(t)
+	s.grantLease(time.Now())
+	acc := linkedAccount(t, s, "u3")
+	one := profile.FreshQuery{Accounts: []string{acc.ID}}
+	if _, err := s.ReadFresh(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	s.Wait()
+	// Behind the cache's back (a write whose invalidation is still in flight): the
+	// account is unlinked, and its person's cached state is gone, but not its link.
+	if err := inner.Store.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+		a := acc.Clone()
+		a.PersonID, a.LinkedAt = "", nil
+		return tx.UpdateAccount(ctx, a)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.rc.Del(privacyKey(acc.PersonID))
+	s.rc.Wait()
+	before := inner.reads
+	got, err := s.ReadFresh(ctx, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := linkedTo(got, acc.ID); len(p) != 0 {
+		t.Errorf("the merge of a cached link and a fresh state that disagree served the account as linked to %v", p)
+	}
+	if inner.reads != before+2 || len(inner.last.Accounts) != 1 || inner.last.Accounts[0] != acc.ID {
+		t.Errorf("%d reads (last %+v), want the partial read and then the whole query", inner.reads-before, inner.last)
+	}
+	_ = q
 }

@@ -6,6 +6,7 @@ package consent
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/profilegraph/profilegraph/profile"
@@ -33,7 +34,10 @@ type Request struct {
 // its reconciled age (promise 5), which protects a minor whatever the consents (rule 6).
 // The zero value grants nothing and knows no age (UNKNOWN, not a minor).
 type Grants struct {
-	keys map[profile.ConsentKey]struct{}
+	// keys are the consents in effect. A person has a handful, so a slice searched in
+	// order is cheaper to build and to ask than a map (the decision is made per subject
+	// at the gateway's fan-out).
+	keys []profile.ConsentKey
 	age  profile.AgeRange
 }
 
@@ -41,13 +45,9 @@ type Grants struct {
 // force: a consent naming an app (source or target) that is not in linkedApps counts as
 // absent (SPEC §5 rule 5, promise 2). Nil consents are dropped; the order is kept.
 func InForce(linkedApps []profile.App, consents []*profile.Consent) []*profile.Consent {
-	linked := make(map[profile.App]bool, len(linkedApps))
-	for _, a := range linkedApps {
-		linked[a] = true
-	}
 	out := make([]*profile.Consent, 0, len(consents))
 	for _, c := range consents {
-		if c != nil && linked[c.SourceApp] && linked[c.TargetApp] {
+		if c != nil && slices.Contains(linkedApps, c.SourceApp) && slices.Contains(linkedApps, c.TargetApp) {
 			out = append(out, c)
 		}
 	}
@@ -88,8 +88,7 @@ func (g Grants) Age() profile.AgeRange {
 
 // Has reports whether the consent k is in effect.
 func (g Grants) Has(k profile.ConsentKey) bool {
-	_, ok := g.keys[k]
-	return ok
+	return slices.Contains(g.keys, k)
 }
 
 // Decision is the outcome for one gated value.

@@ -1,6 +1,10 @@
 package consent
 
-import "github.com/profilegraph/profilegraph/profile"
+import (
+	"slices"
+
+	"github.com/profilegraph/profilegraph/profile"
+)
 
 // A view is everything one request may see of one subject, decided once: the fields
 // of a GraphQL request only read it. Views are made by calling Decide (and Merge's
@@ -225,9 +229,11 @@ func merge(r Request, owner bool, accounts []*AccountView, f profile.Field) Merg
 }
 
 func grantsOf(in []*profile.Consent) Grants {
-	g := Grants{keys: make(map[profile.ConsentKey]struct{}, len(in))}
+	g := Grants{keys: make([]profile.ConsentKey, 0, len(in))}
 	for _, c := range in {
-		g.keys[c.Key()] = struct{}{}
+		if k := c.Key(); !slices.Contains(g.keys, k) {
+			g.keys = append(g.keys, k)
+		}
 	}
 	return g
 }

@@ -487,7 +487,7 @@ func (l *Loaders) AccountViews(ctx context.Context, accs []*profile.Account) ([]
 		case link != nil:
 			out[i] = consent.NewAccountView(req, withLink(a, pid, *link), l.grantsOf(pid))
 		case a.PersonID != "" || a.LinkedAt != nil:
-			out[i] = consent.NewAccountView(req, WithoutLink(a), consent.Grants{})
+			out[i] = consent.NewAccountView(req, withoutLink(a), consent.Grants{})
 		default:
 			out[i] = consent.NewAccountView(req, a, consent.Grants{})
 		}
@@ -545,8 +545,8 @@ func linkedAtEqual(have *time.Time, want time.Time) bool {
 	return have != nil && have.Equal(want)
 }
 
-// WithoutLink returns a copy of a that is linked to nobody.
-func WithoutLink(a *profile.Account) *profile.Account {
+// withoutLink returns a copy of a that is linked to nobody.
+func withoutLink(a *profile.Account) *profile.Account {
 	c := a.Clone()
 	c.PersonID, c.LinkedAt = "", nil
 	return c
@@ -774,8 +774,8 @@ type holder struct {
 
 type ctxKey struct{}
 
-// With returns ctx carrying fresh loaders over r.
-func With(ctx context.Context, r Readers, wait time.Duration) context.Context {
+// with returns ctx carrying fresh loaders over r.
+func with(ctx context.Context, r Readers, wait time.Duration) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &holder{loaders: New(r, wait), readers: r, wait: wait})
 }
 
@@ -791,9 +791,9 @@ func For(ctx context.Context) *Loaders {
 	return h.loaders
 }
 
-// Reset replaces the request's loaders with fresh ones; ResetAfterMutations calls it
+// reset replaces the request's loaders with fresh ones; ResetAfterMutations calls it
 // after every root mutation field.
-func Reset(ctx context.Context) {
+func reset(ctx context.Context) {
 	if h, ok := ctx.Value(ctxKey{}).(*holder); ok {
 		h.mu.Lock()
 		h.loaders = New(h.readers, h.wait)
@@ -805,7 +805,7 @@ func Reset(ctx context.Context) {
 func Middleware(r Readers, wait time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			next.ServeHTTP(w, req.WithContext(With(req.Context(), r, wait)))
+			next.ServeHTTP(w, req.WithContext(with(req.Context(), r, wait)))
 		})
 	}
 }

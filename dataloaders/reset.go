@@ -8,7 +8,7 @@ import (
 )
 
 // ResetAfterMutations is the gqlgen extension that gives each root mutation field
-// loaders that have read nothing yet (Reset), so that nothing loaded before a write is
+// loaders that have read nothing yet (reset), so that nothing loaded before a write is
 // served after it. It is the one place that does so: mutation resolvers do not reset
 // themselves. Mutation fields run one after another, and a mutation resolver writes
 // before it reads anything through the loaders (it returns its result's view, read
@@ -31,7 +31,7 @@ func (ResetAfterMutations) Validate(graphql.ExecutableSchema) error { return nil
 // is a root-field hook, not a field interceptor, so no other field pays for it.
 func (ResetAfterMutations) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
-		Reset(ctx)
+		reset(ctx)
 	}
 	return next(ctx)
 }

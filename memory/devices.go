@@ -16,8 +16,8 @@ import (
 func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Device {
 	out := make(map[string][]*profile.Device, len(accountIDs))
 	for _, id := range accountIDs {
-		if profile.IsCanonicalID(id) && len(s.devices[id]) > 0 {
-			out[id] = profile.CloneDevices(s.devices[id])
+		if c, ok := id, profile.IsCanonicalID(id); ok && len(s.devices[c]) > 0 {
+			out[c] = profile.CloneDevices(s.devices[c])
 		}
 	}
 	return out
@@ -26,10 +26,11 @@ func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Devi
 func (s *state) crossPostPages(pages []profile.CrossPostPage) map[profile.CrossPostPage][]*profile.CrossPost {
 	out := make(map[profile.CrossPostPage][]*profile.CrossPost, len(pages))
 	for _, p := range pages {
-		if !profile.IsCanonicalID(p.AccountID) || p.Limit <= 0 {
+		c, ok := p.AccountID, profile.IsCanonicalID(p.AccountID)
+		if !ok || p.Limit <= 0 {
 			continue
 		}
-		list := s.crossPosts[p.AccountID]
+		list := s.crossPosts[c]
 		end := len(list)
 		if p.BeforeSeq > 0 {
 			end = sort.Search(len(list), func(i int) bool { return list[i].Seq >= p.BeforeSeq })
@@ -56,11 +57,19 @@ func (s *Store) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (
 }
 
 func (t *tx) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	return read(ctx, t, func(st *state) map[string][]*profile.Device { return st.devicesByAccount(accountIDs) })
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	return t.st.devicesByAccount(accountIDs), nil
 }
 
 func (t *tx) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (map[profile.CrossPostPage][]*profile.CrossPost, error) {
-	return read(ctx, t, func(st *state) map[profile.CrossPostPage][]*profile.CrossPost { return st.crossPostPages(pages) })
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	return t.st.crossPostPages(pages), nil
 }
 
 // checkDevice mirrors the schema's CHECK constraints on devices.

@@ -85,7 +85,7 @@ func (t *tx) ErasePerson(ctx context.Context, personID string, at time.Time) ([]
 		n.PersonID, n.LinkedAt, n.UpdatedAt = "", nil, at
 		t.accounts()[n.ID] = n
 	}
-	t.dropPerson(pid)
+	t.deletePersonRows(pid)
 	if _, ok := t.st.activity[pid]; ok {
 		delete(ownMap(&t.own.activity, &t.st.activity), pid)
 		delete(t.ownActivity, pid)

@@ -67,16 +67,6 @@ func (t *tx) begin(ctx context.Context) error {
 	return nil
 }
 
-// read runs f under t's lock, as the Reader methods of t do; it fails like begin.
-func read[V any](ctx context.Context, t *tx, f func(*state) V) (V, error) {
-	if err := t.begin(ctx); err != nil {
-		var zero V
-		return zero, err
-	}
-	defer t.mu.Unlock()
-	return f(t.st), nil
-}
-
 // Copy-on-write accessors: each returns a map that this transaction owns.
 
 func ownMap[K comparable, V any](owned *bool, m *map[K]V) map[K]V {
@@ -143,36 +133,46 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 // Reader: reads see the transaction's own writes. Every method of tx fails with
 // errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
+// read runs f over the transaction's state, as every read of tx does.
+func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
+	if err := t.begin(ctx); err != nil {
+		var zero V
+		return zero, err
+	}
+	defer t.mu.Unlock()
+	return f(), nil
+}
+
 func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	return read(ctx, t, func(st *state) map[string]*profile.Person { return st.personsByID(ids) })
+	return read(ctx, t, func() map[string]*profile.Person { return t.st.personsByID(ids) })
 }
 
 func (t *tx) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	return read(ctx, t, func(st *state) map[string]*profile.Account { return st.accountsByID(ids) })
+	return read(ctx, t, func() map[string]*profile.Account { return t.st.accountsByID(ids) })
 }
 
 func (t *tx) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
-	return read(ctx, t, func(st *state) map[profile.AccountKey]*profile.Account { return st.accountsByKey(keys) })
+	return read(ctx, t, func() map[profile.AccountKey]*profile.Account { return t.st.accountsByKey(keys) })
 }
 
 func (t *tx) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	return read(ctx, t, func(st *state) map[string][]*profile.Account { return st.accountsByPerson(personIDs) })
+	return read(ctx, t, func() map[string][]*profile.Account { return t.st.accountsByPerson(personIDs) })
 }
 
 func (t *tx) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	return read(ctx, t, func(st *state) map[string]*profile.Settings { return st.settingsByPerson(personIDs) })
+	return read(ctx, t, func() map[string]*profile.Settings { return t.st.settingsByPerson(personIDs) })
 }
 
 func (t *tx) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	return read(ctx, t, func(st *state) map[string][]*profile.Consent { return st.consentsByPerson(personIDs) })
+	return read(ctx, t, func() map[string][]*profile.Consent { return t.st.consentsByPerson(personIDs) })
 }
 
 func (t *tx) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	return read(ctx, t, func(st *state) []*profile.ActivityEvent { return st.activityOf(personID, beforeSeq, limit) })
+	return read(ctx, t, func() []*profile.ActivityEvent { return t.st.activityOf(personID, beforeSeq, limit) })
 }
 
 func (t *tx) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	return read(ctx, t, func(st *state) map[string]*profile.PrivacyState { return st.privacyByPerson(personIDs) })
+	return read(ctx, t, func() map[string]*profile.PrivacyState { return t.st.privacyByPerson(personIDs) })
 }
 
 // Locks: only one transaction runs at a time, so a lock is a read.
@@ -182,7 +182,11 @@ func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profil
 }
 
 func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	return read(ctx, t, func(st *state) *profile.Account { return st.accountByKey(key).Clone() })
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	return t.st.accountByKey(key).Clone(), nil
 }
 
 // LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
@@ -199,11 +203,12 @@ func (t *tx) LockPerson(ctx context.Context, id string) error {
 
 // personID returns the canonical id of an existing person.
 func (t *tx) personID(id string) (string, bool) {
-	if !profile.IsCanonicalID(id) {
+	c, ok := id, profile.IsCanonicalID(id)
+	if !ok {
 		return "", false
 	}
-	_, ok := t.st.persons[id]
-	return id, ok
+	_, ok = t.st.persons[c]
+	return c, ok
 }
 
 // existingPerson parses a person id given to a write (any UUID spelling, as PostgreSQL
@@ -402,14 +407,14 @@ func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	if len(t.st.links[pid]) > 0 {
 		return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
 	}
-	t.dropPerson(pid)
+	t.deletePersonRows(pid)
 	return nil
 }
 
-// dropPerson deletes person pid with its links, settings, consents and login handoffs,
-// like PostgreSQL's ON DELETE CASCADE; its activity log stays. Pending handoffs die with
-// their person: no code may sign anyone in as a person who no longer exists.
-func (t *tx) dropPerson(pid string) {
+// deletePersonRows deletes the person pid with its links, settings, consents and
+// pending handoffs (like ON DELETE CASCADE: no code may sign anyone in as a person who
+// no longer exists).
+func (t *tx) deletePersonRows(pid string) {
 	delete(t.persons(), pid)
 	if _, ok := t.st.links[pid]; ok {
 		delete(ownMap(&t.own.links, &t.st.links), pid)
@@ -489,13 +494,14 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 		return false, err
 	}
 	defer t.mu.Unlock()
-	if !profile.IsCanonicalID(personID) {
+	pid, ok := personID, profile.IsCanonicalID(personID)
+	if !ok {
 		return false, nil
 	}
-	if _, ok := t.st.consents[personID][key]; !ok {
+	if _, ok := t.st.consents[pid][key]; !ok {
 		return false, nil
 	}
-	delete(t.consentsOf(personID), key)
+	delete(t.consentsOf(pid), key)
 	return true, nil
 }
 
@@ -506,13 +512,14 @@ func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app prof
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	if !profile.IsCanonicalID(personID) {
+	pid, ok := personID, profile.IsCanonicalID(personID)
+	if !ok {
 		return 0, nil
 	}
 	n := 0
-	for k := range t.st.consents[personID] {
+	for k := range t.st.consents[pid] {
 		if k.SourceApp == app || k.TargetApp == app {
-			delete(t.consentsOf(personID), k)
+			delete(t.consentsOf(pid), k)
 			n++
 		}
 	}
@@ -592,12 +599,13 @@ func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.Ap
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	if !profile.IsCanonicalID(personID) {
+	pid, ok := personID, profile.IsCanonicalID(personID)
+	if !ok {
 		return 0, nil
 	}
 	n := 0
 	for k, h := range t.st.handoffs {
-		if h.PersonID == personID && h.TargetApp == app && h.RedeemedAt == nil {
+		if h.PersonID == pid && h.TargetApp == app && h.RedeemedAt == nil {
 			delete(t.handoffs(), k)
 			n++
 		}

@@ -132,7 +132,7 @@ func queryAccounts(ctx context.Context, db dbtx, what, sql string, args ...any) 
 }
 
 func accountsByID(ctx context.Context, db dbtx, what, sql string, ids []string) (map[string]*profile.Account, error) {
-	ids = validIDs(ids)
+	ids = profile.CanonicalIDs(ids)
 	out := make(map[string]*profile.Account, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -184,7 +184,7 @@ func (r reader) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (m
 // in one query; persons without accounts, missing and malformed ids are absent. Errors
 // are wrapped (INTERNAL).
 func (r reader) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	ids := validIDs(personIDs)
+	ids := profile.CanonicalIDs(personIDs)
 	out := make(map[string][]*profile.Account, len(ids))
 	if len(ids) == 0 {
 		return out, nil

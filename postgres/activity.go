@@ -62,7 +62,7 @@ func (r activityRow) toActivity() *profile.ActivityEvent {
 // beforeSeq (beforeSeq <= 0: from the newest), in one query. A malformed person id or a
 // limit <= 0 gives no events. Errors are wrapped (INTERNAL).
 func (r reader) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	if !validID(personID) || limit <= 0 {
+	if !profile.IsCanonicalID(personID) || limit <= 0 {
 		return []*profile.ActivityEvent{}, nil
 	}
 	rows, _ := r.db.Query(ctx, activitySQL, personID, beforeSeq, limit)
@@ -96,7 +96,7 @@ func (r reader) ActivityPages(ctx context.Context, pages []profile.ActivityPage)
 			continue
 		}
 		out[p] = []*profile.ActivityEvent{}
-		if !validID(p.PersonID) || p.Limit <= 0 {
+		if !profile.IsCanonicalID(p.PersonID) || p.Limit <= 0 {
 			continue
 		}
 		asked = append(asked, p)

@@ -65,7 +65,7 @@ func (r consentRow) args() []any {
 // persons without consents, missing and malformed ids are absent. Errors are wrapped
 // (INTERNAL).
 func (r reader) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	ids := validIDs(personIDs)
+	ids := profile.CanonicalIDs(personIDs)
 	out := make(map[string][]*profile.Consent, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -51,7 +51,7 @@ func (r deviceRow) toDevice() *profile.Device {
 // query; accounts without devices, missing and malformed ids are absent. Errors are
 // wrapped (INTERNAL).
 func (r reader) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	ids := validIDs(accountIDs)
+	ids := profile.CanonicalIDs(accountIDs)
 	out := make(map[string][]*profile.Device, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -72,7 +72,7 @@ func (r reader) DevicesByAccount(ctx context.Context, accountIDs []string) (map[
 // account is NOT_FOUND, a duplicate device id CONFLICT; other errors are wrapped
 // (INTERNAL).
 func (t *tx) ReplaceDevices(ctx context.Context, accountID string, ds []*profile.Device) error {
-	if !validID(accountID) {
+	if !profile.IsCanonicalID(accountID) {
 		return profile.Errorf(profile.NotFound, "account %q not found", accountID)
 	}
 	n := len(ds)
@@ -174,7 +174,7 @@ func (r reader) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (
 	var valid []profile.CrossPostPage
 	seen := make(map[profile.CrossPostPage]bool, len(pages))
 	for _, p := range pages {
-		if !seen[p] && validID(p.AccountID) && p.Limit > 0 {
+		if !seen[p] && profile.IsCanonicalID(p.AccountID) && p.Limit > 0 {
 			seen[p] = true
 			valid = append(valid, p)
 		}

@@ -35,7 +35,7 @@ FROM consents WHERE person_id IN (SELECT id FROM ids)`
 // ReadFresh reads the viewer's account and the privacy state that q asks for in one
 // round trip (a batch of two statements). Errors are wrapped (INTERNAL).
 func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
-	ids, accountIDs := validIDs(q.Persons), validIDs(q.Accounts)
+	ids, accountIDs := profile.CanonicalIDs(q.Persons), profile.CanonicalIDs(q.Accounts)
 	var app, uid *string
 	if v := q.Viewer; v != nil && v.App.Valid() && storableText(v.AppUserID) {
 		a, u := string(v.App), v.AppUserID

@@ -18,9 +18,12 @@ func (r personRow) toPerson() *profile.Person {
 	return &profile.Person{ID: r.ID, CreatedAt: r.CreatedAt.UTC()}
 }
 
+// personColumns lists the columns of personRow.
+const personColumns = `id, created_at`
+
 const (
-	personsByIDSQL  = `SELECT id, created_at FROM persons WHERE id = ANY($1)`
-	insertPersonSQL = `INSERT INTO persons (id, created_at) VALUES ($1, $2)`
+	personsByIDSQL  = `SELECT ` + personColumns + ` FROM persons WHERE id = ANY($1)`
+	insertPersonSQL = `INSERT INTO persons (` + personColumns + `) VALUES ($1, $2)`
 	lockPersonSQL   = `SELECT 1 FROM persons WHERE id = $1 FOR UPDATE`
 	// deletePersonSQL deletes the person only if no account refers to it and reports
 	// (deleted, exists) in one round trip. Settings, consents and handoffs cascade; the
@@ -37,7 +40,7 @@ SELECT EXISTS (SELECT 1 FROM del), EXISTS (SELECT 1 FROM persons WHERE id = $1)`
 // PersonsByID returns the persons with the given ids, in one query; missing and
 // malformed ids are absent. Errors are wrapped (INTERNAL).
 func (r reader) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	ids = validIDs(ids)
+	ids = profile.CanonicalIDs(ids)
 	out := make(map[string]*profile.Person, len(ids))
 	if len(ids) == 0 {
 		return out, nil

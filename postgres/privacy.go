@@ -30,7 +30,7 @@ FROM consents WHERE person_id = ANY($1)`
 // snapshot); persons with neither, missing and malformed ids are absent. Errors are
 // wrapped (INTERNAL).
 func (r reader) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	ids := validIDs(personIDs)
+	ids := profile.CanonicalIDs(personIDs)
 	out := make(map[string]*profile.PrivacyState, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -36,7 +36,7 @@ WHERE account_id IN (SELECT id FROM accounts WHERE person_id = $1)
 // made or received and the handoffs naming it, in one round trip. NOT_FOUND if there is
 // no such account, CONFLICT if it is still linked; other errors are wrapped (INTERNAL).
 func (t *tx) DeleteAccount(ctx context.Context, a *profile.Account) error {
-	if a == nil || !validID(a.ID) {
+	if a == nil || !profile.IsCanonicalID(a.ID) {
 		return profile.Errorf(profile.NotFound, "account not found")
 	}
 	var deleted, exists bool
@@ -58,7 +58,7 @@ func (t *tx) DeleteAccount(ctx context.Context, a *profile.Account) error {
 // person (settings, consents and handoffs cascade) and stores the erasure record, as one
 // batch. NOT_FOUND if there is no such person; other errors are wrapped (INTERNAL).
 func (t *tx) ErasePerson(ctx context.Context, personID string, at time.Time) ([]*profile.Account, error) {
-	if !validID(personID) {
+	if !profile.IsCanonicalID(personID) {
 		return nil, profile.Errorf(profile.NotFound, "person %q not found", personID)
 	}
 	accs, err := queryAccounts(ctx, t.tx, "erase person: lock accounts", eraseLockAccountsSQL, personID)

@@ -24,10 +24,13 @@ type crossPostRow struct {
 	To   string `json:"to"`
 }
 
+// settingsColumns lists the columns of settingsRow.
+const settingsColumns = `person_id, sync_profile, cross_posting, single_sign_on, version, updated_at`
+
 const (
-	settingsByPersonSQL = `SELECT person_id, sync_profile, cross_posting, single_sign_on, version, updated_at
+	settingsByPersonSQL = `SELECT ` + settingsColumns + `
 FROM settings WHERE person_id = ANY($1)`
-	putSettingsSQL = `INSERT INTO settings (person_id, sync_profile, cross_posting, single_sign_on, version, updated_at)
+	putSettingsSQL = `INSERT INTO settings (` + settingsColumns + `)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (person_id) DO UPDATE SET
     sync_profile = excluded.sync_profile, cross_posting = excluded.cross_posting,
@@ -74,7 +77,7 @@ func (r settingsRow) toSettings() *profile.Settings {
 // never wrote settings, missing and malformed ids are absent. Errors are wrapped
 // (INTERNAL).
 func (r reader) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	ids := validIDs(personIDs)
+	ids := profile.CanonicalIDs(personIDs)
 	out := make(map[string]*profile.Settings, len(ids))
 	if len(ids) == 0 {
 		return out, nil

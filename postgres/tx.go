@@ -70,7 +70,7 @@ func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*pro
 // LockPerson locks the person's row FOR UPDATE. It returns NOT_FOUND if there is no such
 // person (or id is malformed); other errors are wrapped (INTERNAL).
 func (t *tx) LockPerson(ctx context.Context, id string) error {
-	if !validID(id) {
+	if !profile.IsCanonicalID(id) {
 		return profile.Errorf(profile.NotFound, "person %q not found", id)
 	}
 	var one int
@@ -97,7 +97,7 @@ func (t *tx) InsertAccount(ctx context.Context, a *profile.Account) error {
 // another account of the app, CONFLICT if the new (app, appUserId) is taken; other errors
 // are wrapped (INTERNAL).
 func (t *tx) UpdateAccount(ctx context.Context, a *profile.Account) error {
-	if !validID(a.ID) {
+	if !profile.IsCanonicalID(a.ID) {
 		return profile.Errorf(profile.NotFound, "account %q not found", a.ID)
 	}
 	tag, err := t.write(ctx, updateAccountSQL, fromAccount(a).args(), nil)
@@ -124,7 +124,7 @@ func (t *tx) InsertPerson(ctx context.Context, p *profile.Person) error {
 // handoffs; its activity log stays. It returns NOT_FOUND if there is no such person and
 // CONFLICT if accounts are still linked to it; other errors are wrapped (INTERNAL).
 func (t *tx) DeletePerson(ctx context.Context, id string) error {
-	if !validID(id) {
+	if !profile.IsCanonicalID(id) {
 		return profile.Errorf(profile.NotFound, "person %q not found", id)
 	}
 	var deleted, exists bool
@@ -183,7 +183,7 @@ func (t *tx) PutConsent(ctx context.Context, c *profile.Consent) (*profile.Conse
 // DeleteConsent removes one consent of the person and reports whether it existed. Errors
 // are wrapped (INTERNAL).
 func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.ConsentKey) (bool, error) {
-	if !validID(personID) {
+	if !profile.IsCanonicalID(personID) {
 		return false, nil
 	}
 	tag, err := t.tx.Exec(ctx, deleteConsentSQL, personID, string(key.SourceApp), string(key.TargetApp), string(key.Category), string(key.Purpose))
@@ -196,7 +196,7 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 // DeleteConsentsNaming removes the person's consents whose source or target is app and
 // returns how many it removed. Errors are wrapped (INTERNAL).
 func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app profile.App) (int, error) {
-	if !validID(personID) {
+	if !profile.IsCanonicalID(personID) {
 		return 0, nil
 	}
 	tag, err := t.tx.Exec(ctx, deleteConsentsNamingSQL, personID, string(app))
@@ -230,7 +230,7 @@ func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
 // DeleteHandoffs removes the person's unredeemed login handoffs to app and returns how
 // many it removed. Errors are wrapped (INTERNAL).
 func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.App) (int, error) {
-	if !validID(personID) {
+	if !profile.IsCanonicalID(personID) {
 		return 0, nil
 	}
 	tag, err := t.tx.Exec(ctx, deleteHandoffsSQL, personID, string(app))

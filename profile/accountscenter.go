@@ -73,14 +73,15 @@ func RecoveryOptions(accs []*Account) []*RecoveryOption {
 }
 
 // CrossPostTargets returns the apps that content posted in from may be cross-posted to
-// now: named by a rule from `from` in s's effective settings (Settings.Effective over
-// the apps of linked), each once, in rule order. Nil settings give none.
+// now: named by a rule from `from` in s, with both accounts still linked, each once, in
+// rule order. Nil settings give none.
 func CrossPostTargets(s *Settings, linked []*Account, from App) []App {
 	out := []App{}
-	if s == nil {
+	eff := s.Effective(AppsOf(linked))
+	if eff == nil {
 		return out
 	}
-	for _, r := range s.Effective(AppsOf(linked)).CrossPosting {
+	for _, r := range eff.CrossPosting {
 		if r.From == from && !slices.Contains(out, r.To) {
 			out = append(out, r.To)
 		}

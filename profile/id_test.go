@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -26,10 +27,13 @@ func TestIsCanonicalID(t *testing.T) {
 	}
 }
 
-func TestCanonicalIDsKeepsDistinctCanonicalIDsInOrder(t *testing.T) {
+func TestCanonicalIDs(t *testing.T) {
 	a, b := uuid.NewString(), uuid.NewString()
-	got := profile.CanonicalIDs([]string{b, "x", a, b, "6F9619FF-8B86-D011-B42D-00C04FC964FF", a})
+	got := profile.CanonicalIDs([]string{b, "not-an-id", a, b, strings.ToUpper(a), "", a})
 	if want := []string{b, a}; !slices.Equal(got, want) {
-		t.Errorf("CanonicalIDs = %q, want %q", got, want)
+		t.Fatalf("CanonicalIDs = %v, want %v (distinct, canonical, first order)", got, want)
+	}
+	if got := profile.CanonicalIDs(nil); len(got) != 0 {
+		t.Fatalf("CanonicalIDs(nil) = %v", got)
 	}
 }

@@ -246,10 +246,11 @@ func (s *Settings) Clone() *Settings {
 	return &c
 }
 
-// Effective returns a copy of s as the linked apps allow it now: a cross-post rule counts
-// only while both its apps are linked, a single-sign-on entry only while its app is.
-// Order is kept. It is the one rule behind unlinkAccount's clean-up, updateSettings'
-// checks, the settings read and crossPostTargets. Nil settings give nil.
+// Effective returns the settings as the person's linked apps allow them: cross-post
+// rules and single-sign-on entries that name an app not in linked are left out (an entry
+// counts only while both its apps are linked: unlinkAccount deletes such entries, and a
+// copy read before must not show them after it returned). It is the one home of that rule:
+// reads, unlink and cross-post targets use it. It returns a copy (nil for nil).
 func (s *Settings) Effective(linked []App) *Settings {
 	if s == nil {
 		return nil
@@ -262,7 +263,8 @@ func (s *Settings) Effective(linked []App) *Settings {
 	return c
 }
 
-// AppsOf returns the apps of accs, in their order; nil accounts are skipped.
+// AppsOf returns the apps of accs, in their order; nil accounts are skipped (the
+// decision's account lists may hold them).
 func AppsOf(accs []*Account) []App {
 	out := make([]App, 0, len(accs))
 	for _, a := range accs {
@@ -366,6 +368,18 @@ type RecoveryOption struct {
 	Masked string
 }
 
+// CanonicalIDs returns the distinct ids of ids that are canonical UUIDs, in their first
+// order: the stores hold no others (a malformed key counts as absent, never as an error).
+func CanonicalIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if IsCanonicalID(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // IsCanonicalID reports whether id is a UUID in its canonical form (36 characters,
 // lowercase hexadecimal, dashes at 8, 13, 18 and 23), the only form ids are stored in.
 // It allocates nothing: it runs on every cached read.
@@ -387,21 +401,4 @@ func IsCanonicalID(id string) bool {
 		}
 	}
 	return true
-}
-
-// CanonicalIDs returns the distinct ids of ids that are canonical UUIDs (IsCanonicalID),
-// in their first order: the stores hold no others, so a malformed key is absent.
-func CanonicalIDs(ids []string) []string {
-	out := make([]string, 0, len(ids))
-	seen := make(map[string]struct{}, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup {
-			continue
-		}
-		seen[id] = struct{}{}
-		if IsCanonicalID(id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }

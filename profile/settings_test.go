@@ -8,48 +8,43 @@ import (
 )
 
 func TestSettingsEffective(t *testing.T) {
-	const fb, ig, wa = profile.AppFacebook, profile.AppInstagram, profile.AppWhatsApp
-	rules := []profile.CrossPostRule{{From: fb, To: ig}, {From: ig, To: fb}, {From: fb, To: wa}, {From: wa, To: ig}}
-	stored := &profile.Settings{PersonID: "p", SyncProfile: true, CrossPosting: rules, SingleSignOn: []profile.App{wa, fb, ig}, Version: 7}
-	tests := []struct {
-		name      string
-		linked    []profile.App
-		wantRules []profile.CrossPostRule
-		wantSSO   []profile.App
-	}{
-		{"all linked keeps everything in order", []profile.App{fb, ig, wa}, rules, []profile.App{wa, fb, ig}},
-		{"an unlinked app drops its rules both ways and its sign-on", []profile.App{fb, ig}, rules[:2], []profile.App{fb, ig}},
-		{"one app left keeps no rule", []profile.App{wa}, []profile.CrossPostRule{}, []profile.App{wa}},
-		{"nothing linked keeps nothing", nil, []profile.CrossPostRule{}, []profile.App{}},
+	const fb, ig, wa, th = profile.AppFacebook, profile.AppInstagram, profile.AppWhatsApp, profile.AppThreads
+	stored := &profile.Settings{
+		PersonID: "p", SyncProfile: true, Version: 3,
+		CrossPosting: []profile.CrossPostRule{{From: fb, To: ig}, {From: ig, To: wa}, {From: wa, To: fb}, {From: th, To: fb}},
+		SingleSignOn: []profile.App{fb, wa, th},
 	}
-	for _, tt := range tests {
+	for _, tt := range []struct {
+		name   string
+		linked []profile.App
+		rules  []profile.CrossPostRule
+		sso    []profile.App
+	}{
+		{"every app linked", profile.Apps, stored.CrossPosting, stored.SingleSignOn},
+		{"whatsapp unlinked: its rules and entry go", []profile.App{fb, ig, th},
+			[]profile.CrossPostRule{{From: fb, To: ig}, {From: th, To: fb}}, []profile.App{fb, th}},
+		{"one app left: no rule can hold", []profile.App{fb}, []profile.CrossPostRule{}, []profile.App{fb}},
+		{"nothing linked", nil, []profile.CrossPostRule{}, []profile.App{}},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := stored.Effective(tt.linked)
-			if !slices.Equal(got.CrossPosting, tt.wantRules) {
-				t.Errorf("CrossPosting = %v, want %v", got.CrossPosting, tt.wantRules)
+			if !slices.Equal(got.CrossPosting, tt.rules) || !slices.Equal(got.SingleSignOn, tt.sso) {
+				t.Errorf("Effective(%v) = %v %v, want %v %v", tt.linked, got.CrossPosting, got.SingleSignOn, tt.rules, tt.sso)
 			}
-			if !slices.Equal(got.SingleSignOn, tt.wantSSO) {
-				t.Errorf("SingleSignOn = %v, want %v", got.SingleSignOn, tt.wantSSO)
+			if got.PersonID != "p" || !got.SyncProfile || got.Version != 3 {
+				t.Errorf("Effective changed the other fields: %+v", got)
 			}
-			if got.PersonID != "p" || !got.SyncProfile || got.Version != 7 {
-				t.Errorf("other fields changed: %+v", got)
+			if len(stored.CrossPosting) != 4 || len(stored.SingleSignOn) != 3 {
+				t.Errorf("Effective changed the stored settings: %+v", stored)
 			}
 		})
 	}
-	t.Run("leaves the receiver alone", func(t *testing.T) {
-		stored.Effective(nil)
-		if len(stored.CrossPosting) != 4 || len(stored.SingleSignOn) != 3 || stored.CrossPosting[0] != rules[0] {
-			t.Errorf("receiver changed: %+v", stored)
-		}
-	})
-	t.Run("nil settings give nil", func(t *testing.T) {
-		if got := (*profile.Settings)(nil).Effective(profile.Apps); got != nil {
-			t.Errorf("Effective = %+v, want nil", got)
-		}
-	})
+	if (*profile.Settings)(nil).Effective(profile.Apps) != nil {
+		t.Error("Effective of nil settings is not nil")
+	}
 }
 
-func TestAppsOf(t *testing.T) {
+func TestAppsOfKeepsOrderAndSkipsNil(t *testing.T) {
 	accs := []*profile.Account{{App: profile.AppThreads}, nil, {App: profile.AppFacebook}}
 	if got, want := profile.AppsOf(accs), []profile.App{profile.AppThreads, profile.AppFacebook}; !slices.Equal(got, want) {
 		t.Errorf("AppsOf = %v, want %v", got, want)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/gqlmodel"
 	"github.com/profilegraph/profilegraph/graph/model"
@@ -118,7 +118,7 @@ func (r *Resolver) crossPost(ctx context.Context, in model.CrossPostInput) (*pro
 	if err != nil {
 		return nil, err
 	}
-	return r.Accounts.CrossPost(ctx, v, accounts.CrossPostInput{
+	return r.Accounts.CrossPost(ctx, v, accountscenter.CrossPostInput{
 		AppUserID: in.AppUserID, To: in.To, ContentID: in.ContentID, DevicePlatform: in.DevicePlatform,
 	})
 }

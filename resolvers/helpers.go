@@ -6,18 +6,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/graph/model"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
-func consentInput(in model.ConsentInput) accounts.ConsentInput {
+func consentInput(in model.ConsentInput) accountscenter.ConsentInput {
 	p := profile.PurposeService
 	if in.Purpose != nil {
 		p = *in.Purpose
 	}
-	return accounts.ConsentInput{SourceApp: in.SourceApp, TargetApp: in.TargetApp, Category: in.Category, Purpose: p}
+	return accountscenter.ConsentInput{SourceApp: in.SourceApp, TargetApp: in.TargetApp, Category: in.Category, Purpose: p}
 }
 
 // Activity pagination bounds.
@@ -80,8 +80,8 @@ func (r *Resolver) activity(ctx context.Context, personID string, first *int, af
 	return conn, nil
 }
 
-func upsertInput(in model.UpsertAppAccountInput) accounts.UpsertAccountInput {
-	return accounts.UpsertAccountInput{
+func upsertInput(in model.UpsertAppAccountInput) accountscenter.UpsertAccountInput {
+	return accountscenter.UpsertAccountInput{
 		AppUserID:   in.AppUserID,
 		Username:    in.Username,
 		DisplayName: in.DisplayName,
@@ -93,8 +93,8 @@ func upsertInput(in model.UpsertAppAccountInput) accounts.UpsertAccountInput {
 	}
 }
 
-func settingsInput(in model.UpdateSettingsInput) accounts.UpdateSettingsInput {
-	out := accounts.UpdateSettingsInput{SyncProfile: in.SyncProfile, ExpectedVersion: in.ExpectedVersion}
+func settingsInput(in model.UpdateSettingsInput) accountscenter.UpdateSettingsInput {
+	out := accountscenter.UpdateSettingsInput{SyncProfile: in.SyncProfile, ExpectedVersion: in.ExpectedVersion}
 	if in.CrossPosting != nil {
 		rules := make([]profile.CrossPostRule, 0, len(in.CrossPosting))
 		for _, c := range in.CrossPosting {

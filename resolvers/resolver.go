@@ -4,7 +4,7 @@
 package resolvers
 
 import (
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -13,5 +13,5 @@ type Resolver struct {
 	// Store serves the reads that are not batched (the activity log of one person).
 	Store profile.Store
 	// Accounts runs every mutation.
-	Accounts *accounts.Service
+	Accounts *accountscenter.Service
 }

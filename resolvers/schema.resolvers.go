@@ -8,7 +8,7 @@ package resolvers
 import (
 	"context"
 
-	"github.com/profilegraph/profilegraph/accounts"
+	"github.com/profilegraph/profilegraph/accountscenter"
 	"github.com/profilegraph/profilegraph/consent"
 	"github.com/profilegraph/profilegraph/dataloaders"
 	"github.com/profilegraph/profilegraph/gqlmodel"
@@ -77,7 +77,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	acc, err := r.Accounts.UpdateProfile(ctx, v, accounts.UpdateProfileInput{
+	acc, err := r.Accounts.UpdateProfile(ctx, v, accountscenter.UpdateProfileInput{
 		DisplayName: input.DisplayName,
 		Bio:         input.Bio,
 		AvatarURL:   input.AvatarURL,

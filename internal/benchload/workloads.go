@@ -18,7 +18,7 @@ const (
 )
 
 // QueryPersons, QueryHome and QueryAccount are the queries of Q1, Q2 and Q3, for the
-// test of what they cost warm (privcache_e2e_test.go).
+// test of what they cost warm (e2e_privacy_cache_test.go).
 const (
 	QueryPersons = queryPersons
 	QueryHome    = queryHome

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/profilegraph/profilegraph/profile"
@@ -204,26 +205,26 @@ func testCrossPostIdempotent(t *testing.T, s profile.Store) {
 func testCrossPostConcurrent(t *testing.T, s profile.Store) {
 	src, dst := crossPostFixture(t, s)
 	const n = 20
-	type insert struct {
-		id      string
-		created bool
-	}
-	results, errs := raceTx(s, n, func(ctx context.Context, tx profile.Tx, i int) (insert, error) {
+	var (
+		mu      sync.Mutex
+		created int
+		ids     = map[string]bool{}
+	)
+	errs := racingTxs(s, n, func(ctx context.Context, tx profile.Tx, i int) error {
 		got, c, err := tx.InsertCrossPost(ctx, newCrossPost(src, dst, "same-content", i))
 		if err != nil {
-			return insert{}, err
+			return err
 		}
-		return insert{got.ID, c}, nil
+		mu.Lock()
+		defer mu.Unlock()
+		if c {
+			created++
+		}
+		ids[got.ID] = true
+		return nil
 	})
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("InsertCrossPost errors: %v", err)
-	}
-	created, ids := 0, map[string]bool{}
-	for _, r := range results {
-		if r.created {
-			created++
-		}
-		ids[r.id] = true
 	}
 	if created != 1 || len(ids) != 1 {
 		t.Fatalf("%d of %d concurrent calls created a cross-post, %d distinct ids returned; want 1 and 1", created, n, len(ids))

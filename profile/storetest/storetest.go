@@ -1122,42 +1122,45 @@ func testDeleteHandoffs(t *testing.T, s profile.Store) {
 func testRedeemHandoffConcurrent(t *testing.T, s profile.Store) {
 	h := newHandoff(t, s)
 	const n = 10
-	got, errs := raceTx(s, n, func(ctx context.Context, tx profile.Tx, i int) (*profile.LoginHandoff, error) {
-		return tx.RedeemHandoff(ctx, h.CodeHash, at(1).Add(time.Duration(i)*time.Second))
+	var (
+		mu      sync.Mutex
+		winners int
+	)
+	errs := racingTxs(s, n, func(ctx context.Context, tx profile.Tx, i int) error {
+		got, err := tx.RedeemHandoff(ctx, h.CodeHash, at(1).Add(time.Duration(i)*time.Second))
+		if err != nil {
+			return err
+		}
+		if got != nil {
+			mu.Lock()
+			winners++
+			mu.Unlock()
+		}
+		return nil
 	})
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("RedeemHandoff errors: %v", err)
-	}
-	winners := 0
-	for _, g := range got {
-		if g != nil {
-			winners++
-		}
 	}
 	if winners != 1 {
 		t.Fatalf("%d of %d concurrent redeemers got the handoff, want exactly 1", winners, n)
 	}
 }
 
-// raceTx runs fn in n transactions of s released at once, and returns what each
-// returned and the error of each InTx, by i.
-func raceTx[T any](s profile.Store, n int, fn func(ctx context.Context, tx profile.Tx, i int) (T, error)) ([]T, []error) {
-	results, errs := make([]T, n), make([]error, n)
+// racingTxs runs fn in n transactions of s at once (released together), and returns
+// each one's error, by i.
+func racingTxs(s profile.Store, n int, fn func(ctx context.Context, tx profile.Tx, i int) error) []error {
 	var wg sync.WaitGroup
+	errs := make([]error, n)
 	start := make(chan struct{})
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			errs[i] = s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error {
-				var err error
-				results[i], err = fn(ctx, tx, i)
-				return err
-			})
+			errs[i] = s.InTx(context.Background(), func(ctx context.Context, tx profile.Tx) error { return fn(ctx, tx, i) })
 		})
 	}
 	close(start)
 	wg.Wait()
-	return results, errs
+	return errs
 }
 
 func testLinkRace(t *testing.T, s profile.Store) {
@@ -1167,30 +1170,32 @@ func testLinkRace(t *testing.T, s profile.Store) {
 	for i := range persons {
 		persons[i] = mustPerson(t, s)
 	}
-	_, errs := raceTx(s, n, func(ctx context.Context, tx profile.Tx, i int) (struct{}, error) {
+	errs := racingTxs(s, n, func(ctx context.Context, tx profile.Tx, i int) error {
 		p := persons[i]
 		if err := tx.LockPerson(ctx, p.ID); err != nil {
-			return struct{}{}, err
+			return err
 		}
 		locked, err := tx.LockAccounts(ctx, []string{acc.ID})
 		if err != nil {
-			return struct{}{}, err
+			return err
 		}
 		a := locked[acc.ID]
 		if a == nil {
-			return struct{}{}, profile.Errorf(profile.NotFound, "account vanished")
+			return profile.Errorf(profile.NotFound, "account vanished")
 		}
 		if a.PersonID != "" {
-			return struct{}{}, profile.Errorf(profile.AlreadyLinked, "account is linked to another person")
+			return profile.Errorf(profile.AlreadyLinked, "account is linked to another person")
 		}
 		// Widen the window between check and write: without the row lock,
 		// several racers would pass the check.
 		time.Sleep(5 * time.Millisecond)
 		a.PersonID, a.LinkedAt = p.ID, ptr(at(10))
-		return struct{}{}, tx.UpdateAccount(ctx, a)
+		return tx.UpdateAccount(ctx, a)
 	})
-	var winners []string
-	var failures []error
+	var (
+		winners  []string
+		failures []error
+	)
 	for i, err := range errs {
 		if err == nil {
 			winners = append(winners, persons[i].ID)
