@@ -284,7 +284,6 @@ func (e *env) snapshot(t *testing.T) snapshot {
 	return s
 }
 
-// assertUnchanged fails unless the store still holds exactly the snapshot.
 // refuses runs mutate, which must fail with code, and checks that it left no trace.
 func (e *env) refuses(t *testing.T, code profile.Code, mutate func() error) {
 	t.Helper()
@@ -293,6 +292,7 @@ func (e *env) refuses(t *testing.T, code profile.Code, mutate func() error) {
 	e.assertUnchanged(t, before)
 }
 
+// assertUnchanged fails unless the store still holds exactly the snapshot.
 func (e *env) assertUnchanged(t *testing.T, before snapshot) {
 	t.Helper()
 	after := e.snapshot(t)

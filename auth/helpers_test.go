@@ -188,8 +188,6 @@ func publicKeyPEM(tb testing.TB, pub any) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
-// assertUnauthenticated fails unless err is a *profile.Error with code UNAUTHENTICATED
-// and the given message (any message when want is "").
 // rejection is a token that Verify must refuse, with the message it must give.
 type rejection struct {
 	name  string
@@ -208,6 +206,8 @@ func assertRejects(t *testing.T, v *auth.Verifier, cases []rejection) {
 	}
 }
 
+// assertUnauthenticated fails unless err is a *profile.Error with code UNAUTHENTICATED
+// and the given message (any message when want is "").
 func assertUnauthenticated(tb testing.TB, v *profile.Viewer, err error, want string) {
 	tb.Helper()
 	if v != nil {
