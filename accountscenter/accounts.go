@@ -140,6 +140,19 @@ func lockViewerPerson(ctx context.Context, tx profile.Tx, v *profile.Viewer) (*p
 	return again, nil
 }
 
+// lockLinkedViewer is lockViewerPerson for a viewer that must be linked: it returns
+// notLinked when the viewer's account has no person.
+func lockLinkedViewer(ctx context.Context, tx profile.Tx, v *profile.Viewer, notLinked error) (*profile.Account, error) {
+	mine, err := lockViewerPerson(ctx, tx, v)
+	if err != nil {
+		return nil, err
+	}
+	if mine.PersonID == "" {
+		return nil, notLinked
+	}
+	return mine, nil
+}
+
 // lockPerson locks a person; a person that vanished since it was read means a concurrent
 // unlink, so the transaction is retried.
 func lockPerson(ctx context.Context, tx profile.Tx, id string) error {

@@ -63,10 +63,11 @@ func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in Consen
 	now := s.clock()
 	var out *profile.Consent
 	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		pid, err := lockLinkedViewer(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
 		if err != nil {
 			return err
 		}
+		pid := mine.PersonID
 		accs, err := personAccounts(ctx, tx, pid)
 		if err != nil {
 			return err
@@ -125,10 +126,11 @@ func (s *Service) RevokeConsent(ctx context.Context, v *profile.Viewer, in Conse
 	now := s.clock()
 	var existed bool
 	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		pid, err := lockLinkedViewer(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
 		if err != nil {
 			return err
 		}
+		pid := mine.PersonID
 		ok, err := tx.DeleteConsent(ctx, pid, k)
 		if err != nil {
 			return fmt.Errorf("delete consent: %w", err)
@@ -143,17 +145,4 @@ func (s *Service) RevokeConsent(ctx context.Context, v *profile.Viewer, in Conse
 		return false, err
 	}
 	return existed, nil
-}
-
-// lockLinkedViewer locks the viewer's person and returns its id; BAD_USER_INPUT if the
-// viewer is not linked.
-func lockLinkedViewer(ctx context.Context, tx profile.Tx, v *profile.Viewer) (string, error) {
-	mine, err := lockViewerPerson(ctx, tx, v)
-	if err != nil {
-		return "", err
-	}
-	if mine.PersonID == "" {
-		return "", profile.Errorf(profile.BadUserInput, "link an account first")
-	}
-	return mine.PersonID, nil
 }

@@ -284,6 +284,14 @@ func (e *env) snapshot(t *testing.T) snapshot {
 	return s
 }
 
+// refuses runs mutate, which must fail with code, and checks that it left no trace.
+func (e *env) refuses(t *testing.T, code profile.Code, mutate func() error) {
+	t.Helper()
+	before := e.snapshot(t)
+	wantCode(t, mutate(), code)
+	e.assertUnchanged(t, before)
+}
+
 // assertUnchanged fails unless the store still holds exactly the snapshot.
 func (e *env) assertUnchanged(t *testing.T, before snapshot) {
 	t.Helper()

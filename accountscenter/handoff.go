@@ -38,10 +38,11 @@ func (s *Service) CreateLoginHandoff(ctx context.Context, v *profile.Viewer, tar
 	expires := now.Add(handoffTTL)
 	var code string
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		pid, err := lockLinkedViewer(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
 		if err != nil {
 			return err
 		}
+		pid := mine.PersonID
 		st, err := personSettings(ctx, tx, pid)
 		if err != nil {
 			return err

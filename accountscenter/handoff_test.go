@@ -113,10 +113,7 @@ func TestCreateLoginHandoffFailuresLeaveNoTrace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, e *env) {
 				v := tc.setup(t, e)
-				before := e.snapshot(t)
-				_, _, err := e.svc.CreateLoginHandoff(ctx(t), v, tc.target)
-				wantCode(t, err, tc.code)
-				e.assertUnchanged(t, before)
+				e.refuses(t, tc.code, func() error { _, _, err := e.svc.CreateLoginHandoff(ctx(t), v, tc.target); return err })
 			})
 		})
 	}
@@ -141,10 +138,7 @@ func TestRedeemLoginHandoffSignsInOnce(t *testing.T) {
 			t.Fatalf("new events = %+v, want one LOGIN_HANDOFF_REDEEMED", added)
 		}
 
-		snap := e.snapshot(t)
-		_, err = e.svc.RedeemLoginHandoff(ctx(t), service(ig), code)
-		wantInvalidHandoff(t, err)
-		e.assertUnchanged(t, snap)
+		e.refusesRedeem(t, service(ig), code)
 	})
 }
 
@@ -152,12 +146,9 @@ func TestRedeemLoginHandoffByAnotherAppDoesNotBurnTheCode(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		me, _ := ssoPerson(t, e)
 		code := e.mustHandoff(t, me, ig)
-		snap := e.snapshot(t)
 		for _, app := range []profile.App{fb, wa} {
-			_, err := e.svc.RedeemLoginHandoff(ctx(t), service(app), code)
-			wantInvalidHandoff(t, err)
+			e.refusesRedeem(t, service(app), code)
 		}
-		e.assertUnchanged(t, snap)
 		if _, err := e.svc.RedeemLoginHandoff(ctx(t), service(ig), code); err != nil {
 			t.Fatalf("right app after wrong app: %v", err)
 		}
@@ -208,10 +199,7 @@ func TestRedeemLoginHandoffRejectsEveryBadAttemptAlike(t *testing.T) {
 				me, _ := ssoPerson(t, e)
 				code := e.mustHandoff(t, me, ig)
 				v, try := tc.redeem(t, e, code)
-				before := e.snapshot(t)
-				_, err := e.svc.RedeemLoginHandoff(ctx(t), v, try)
-				wantInvalidHandoff(t, err)
-				e.assertUnchanged(t, before)
+				e.refusesRedeem(t, v, try)
 			})
 		})
 	}
@@ -244,6 +232,15 @@ func TestRedeemLoginHandoffRaceOfTenHasExactlyOneWinner(t *testing.T) {
 			t.Errorf("new events = %v, want one LOGIN_HANDOFF_REDEEMED", eventTypes(added))
 		}
 	})
+}
+
+// refusesRedeem redeems code as v, which must fail as INVALID_HANDOFF and leave no trace.
+func (e *env) refusesRedeem(t *testing.T, v *profile.Viewer, code string) {
+	t.Helper()
+	before := e.snapshot(t)
+	_, err := e.svc.RedeemLoginHandoff(ctx(t), v, code)
+	wantInvalidHandoff(t, err)
+	e.assertUnchanged(t, before)
 }
 
 // wantInvalidHandoff fails unless err is the one INVALID_HANDOFF error.

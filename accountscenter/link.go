@@ -148,14 +148,11 @@ func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app prof
 	now := s.clock()
 	var result string
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockViewerPerson(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.NotFound, "your %s account is not linked to any other account", v.App))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		if pid == "" {
-			return profile.Errorf(profile.NotFound, "your %s account is not linked to any other account", v.App)
-		}
 		accs, err := personAccounts(ctx, tx, pid)
 		if err != nil {
 			return err

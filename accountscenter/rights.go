@@ -85,12 +85,9 @@ func (s *Service) ErasePerson(ctx context.Context, v *profile.Viewer) error {
 	}
 	now := s.clock()
 	return s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockViewerPerson(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.NotFound, "your %s account is not linked to a person", v.App))
 		if err != nil {
 			return err
-		}
-		if mine.PersonID == "" {
-			return profile.Errorf(profile.NotFound, "your %s account is not linked to a person", v.App)
 		}
 		if _, err := tx.ErasePerson(ctx, mine.PersonID, now); err != nil {
 			if profile.ErrorCode(err) == profile.NotFound {

@@ -58,14 +58,11 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 	now := s.clock()
 	var out *profile.Settings
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockViewerPerson(ctx, tx, v)
+		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts"))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		if pid == "" {
-			return profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts")
-		}
 		st, err := personSettings(ctx, tx, pid)
 		if err != nil {
 			return err
@@ -77,14 +74,15 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 		if err != nil {
 			return err
 		}
-		linked := profile.AppsOf(accs)
+		// What is given must be in effect as given: nothing may name an app not linked.
+		eff := (&profile.Settings{CrossPosting: rules, SingleSignOn: sso}).Effective(profile.AppsOf(accs))
 		for _, r := range rules {
-			if !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To) {
+			if !slices.Contains(eff.CrossPosting, r) {
 				return profile.Errorf(profile.BadUserInput, "crossPosting: rule %s→%s names an app not linked to you", r.From, r.To)
 			}
 		}
 		for _, a := range sso {
-			if !slices.Contains(linked, a) {
+			if !slices.Contains(eff.SingleSignOn, a) {
 				return profile.Errorf(profile.BadUserInput, "singleSignOn: %s is not linked to you", a)
 			}
 		}

@@ -188,6 +188,24 @@ func publicKeyPEM(tb testing.TB, pub any) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
+// rejection is a token that Verify must refuse, with the message it must give.
+type rejection struct {
+	name  string
+	token string
+	want  string
+}
+
+// assertRejects checks, one subtest per case, that v refuses each token as UNAUTHENTICATED.
+func assertRejects(t *testing.T, v *auth.Verifier, cases []rejection) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(context.Background(), tt.token)
+			assertUnauthenticated(t, got, err, tt.want)
+		})
+	}
+}
+
 // assertUnauthenticated fails unless err is a *profile.Error with code UNAUTHENTICATED
 // and the given message (any message when want is "").
 func assertUnauthenticated(tb testing.TB, v *profile.Viewer, err error, want string) {

@@ -136,13 +136,7 @@ type PersonView struct {
 // whose reconciled age range is age (AgeRange over the fresh birthdates of all of P's
 // linked accounts; "" counts as UNKNOWN).
 func NewPersonView(r Request, personID string, accounts []*profile.Account, consents []*profile.Consent, age profile.AgeRange) *PersonView {
-	apps := make([]profile.App, 0, len(accounts))
-	for _, a := range accounts {
-		if a != nil {
-			apps = append(apps, a.App)
-		}
-	}
-	in := InForce(apps, consents)
+	in := InForce(profile.AppsOf(accounts), consents)
 	g := grantsOf(in).WithAge(age)
 	v := &PersonView{PersonID: personID, Request: r, Consents: in, Age: g.Age(), Grants: g}
 	v.Accounts = make([]*AccountView, 0, len(accounts))
@@ -189,16 +183,6 @@ func (v *PersonView) AccountsOf() []*profile.Account {
 func (v *PersonView) Account(app profile.App) *AccountView {
 	for _, av := range v.Accounts {
 		if av.Account.App == app {
-			return av
-		}
-	}
-	return nil
-}
-
-// AccountByID returns the view of P's linked account id, or nil.
-func (v *PersonView) AccountByID(id string) *AccountView {
-	for _, av := range v.Accounts {
-		if av.Account.ID == id {
 			return av
 		}
 	}

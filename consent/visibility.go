@@ -95,14 +95,12 @@ func Visibility(personID string, accounts []*profile.Account, consents []*profil
 		purpose = profile.PurposeService
 	}
 	linked := make([]*profile.Account, 0, len(accounts))
-	apps := make([]profile.App, 0, len(accounts))
 	for _, a := range accounts {
 		if a != nil && a.PersonID == personID && personID != "" {
 			linked = append(linked, a)
-			apps = append(apps, a.App)
 		}
 	}
-	in := InForce(apps, consents)
+	in := InForce(profile.AppsOf(linked), consents)
 	g := grantsOf(in).WithAge(age)
 	r := CheckupRequest(personID, linked, targetApp, purpose, audience)
 	var out []FieldVisibility

@@ -105,14 +105,6 @@ func (w *world) loaders() *dataloaders.Loaders {
 	return dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: w.store}, time.Millisecond)
 }
 
-func apps(accs []*profile.Account) []profile.App {
-	out := make([]profile.App, len(accs))
-	for i, a := range accs {
-		out[i] = a.App
-	}
-	return out
-}
-
 // viewerCtx is a request of the user (app, appUserID).
 func viewerCtx(app profile.App, appUserID string) context.Context {
 	return profile.WithViewer(context.Background(), &profile.Viewer{App: app, Subject: appUserID})
@@ -137,7 +129,7 @@ func TestPersonViewsTakeLinksFreshAndContentFromTheCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := accountsOf(v); len(got) != 1 || got[0].App != profile.AppFacebook || got[0].PersonID != pid {
-			t.Fatalf("accounts = %v, want only the FACEBOOK account of %s", apps(got), pid)
+			t.Fatalf("accounts = %v, want only the FACEBOOK account of %s", profile.AppsOf(got), pid)
 		}
 		// The content path alone still holds the stale link; the account's view does not.
 		if stale, _ := w.cached.PeekAccount(accs[1].ID); stale == nil || stale.PersonID != pid {

@@ -47,19 +47,13 @@ func (s *state) crossPostPages(pages []profile.CrossPostPage) map[profile.CrossP
 // DevicesByAccount returns the devices of each account ordered by device id; accounts
 // without devices are absent. It returns only the context's error.
 func (s *Store) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().devicesByAccount(accountIDs), nil
+	return readCommitted(ctx, s, func(st *state) map[string][]*profile.Device { return st.devicesByAccount(accountIDs) })
 }
 
 // CrossPosts returns each page of cross-posts, newest first; pages of malformed ids or
 // with Limit <= 0 are absent. It returns only the context's error.
 func (s *Store) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (map[profile.CrossPostPage][]*profile.CrossPost, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().crossPostPages(pages), nil
+	return readCommitted(ctx, s, func(st *state) map[profile.CrossPostPage][]*profile.CrossPost { return st.crossPostPages(pages) })
 }
 
 func (t *tx) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {

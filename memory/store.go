@@ -72,81 +72,67 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx profil
 	return nil
 }
 
+// readCommitted runs f on the committed state, as the Reader methods of Store do; it
+// returns only the context's error.
+func readCommitted[V any](ctx context.Context, s *Store, f func(*state) V) (V, error) {
+	if err := ctx.Err(); err != nil {
+		var zero V
+		return zero, err
+	}
+	return f(s.committed.Load()), nil
+}
+
 // Ping always reports the store reachable: it returns nil.
 func (s *Store) Ping(context.Context) error { return nil }
 
 // PersonsByID returns the persons with the given ids; unknown and malformed ids are
 // absent. It returns only the context's error.
 func (s *Store) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().personsByID(ids), nil
+	return readCommitted(ctx, s, func(st *state) map[string]*profile.Person { return st.personsByID(ids) })
 }
 
 // AccountsByID returns the accounts with the given ids; unknown and malformed ids are
 // absent. It returns only the context's error.
 func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]*profile.Account, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().accountsByID(ids), nil
+	return readCommitted(ctx, s, func(st *state) map[string]*profile.Account { return st.accountsByID(ids) })
 }
 
 // AccountsByKey returns the accounts with the given keys; unknown keys are absent. It
 // returns only the context's error.
 func (s *Store) AccountsByKey(ctx context.Context, keys []profile.AccountKey) (map[profile.AccountKey]*profile.Account, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().accountsByKey(keys), nil
+	return readCommitted(ctx, s, func(st *state) map[profile.AccountKey]*profile.Account { return st.accountsByKey(keys) })
 }
 
 // AccountsByPerson returns each person's linked accounts ordered as profile.Apps; persons
 // without accounts are absent. It returns only the context's error.
 func (s *Store) AccountsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Account, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().accountsByPerson(personIDs), nil
+	return readCommitted(ctx, s, func(st *state) map[string][]*profile.Account { return st.accountsByPerson(personIDs) })
 }
 
 // SettingsByPerson returns the stored settings of each person; persons who never wrote
 // settings are absent. It returns only the context's error.
 func (s *Store) SettingsByPerson(ctx context.Context, personIDs []string) (map[string]*profile.Settings, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().settingsByPerson(personIDs), nil
+	return readCommitted(ctx, s, func(st *state) map[string]*profile.Settings { return st.settingsByPerson(personIDs) })
 }
 
 // ConsentsByPerson returns each person's consents, oldest grant first (ties ordered by
 // source app, target app, category and purpose); persons without consents are absent.
 // It returns only the context's error.
 func (s *Store) ConsentsByPerson(ctx context.Context, personIDs []string) (map[string][]*profile.Consent, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().consentsByPerson(personIDs), nil
+	return readCommitted(ctx, s, func(st *state) map[string][]*profile.Consent { return st.consentsByPerson(personIDs) })
 }
 
 // Activity returns up to limit events of the person, newest first, with Seq below
 // beforeSeq (beforeSeq <= 0 means from the newest). It returns only the context's error.
 func (s *Store) Activity(ctx context.Context, personID string, beforeSeq int64, limit int) ([]*profile.ActivityEvent, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().activityOf(personID, beforeSeq, limit), nil
+	return readCommitted(ctx, s, func(st *state) []*profile.ActivityEvent { return st.activityOf(personID, beforeSeq, limit) })
 }
 
 // PrivacyByPerson returns each person's links (ordered as profile.Apps) and consents
 // (oldest grant first) from one committed snapshot; persons with neither are absent. It
 // returns only the context's error.
 func (s *Store) PrivacyByPerson(ctx context.Context, personIDs []string) (map[string]*profile.PrivacyState, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.committed.Load().privacyByPerson(personIDs), nil
+	return readCommitted(ctx, s, func(st *state) map[string]*profile.PrivacyState { return st.privacyByPerson(personIDs) })
 }
 
 // ReadFresh returns the viewer's account and the privacy state that q asks for, from

@@ -27,22 +27,7 @@ const (
 var Apps = []App{AppFacebook, AppInstagram, AppWhatsApp, AppMessenger, AppThreads}
 
 // Valid reports whether a is one of the five apps.
-func (a App) Valid() bool {
-	for _, x := range Apps {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
-
-// ParseApp returns the App named s, or a BAD_USER_INPUT error.
-func ParseApp(s string) (App, error) {
-	if a := App(s); a.Valid() {
-		return a, nil
-	}
-	return "", Errorf(BadUserInput, "unknown app %q", s)
-}
+func (a App) Valid() bool { return slices.Contains(Apps, a) }
 
 // Category is a data category that consents are granted for.
 type Category string
@@ -60,14 +45,7 @@ const (
 var Categories = []Category{CategoryProfile, CategoryContact, CategoryAge, CategoryActivity, CategoryDevice}
 
 // Valid reports whether c is a known category.
-func (c Category) Valid() bool {
-	for _, x := range Categories {
-		if c == x {
-			return true
-		}
-	}
-	return false
-}
+func (c Category) Valid() bool { return slices.Contains(Categories, c) }
 
 // Purpose is why data is requested or shared.
 type Purpose string
@@ -285,11 +263,14 @@ func (s *Settings) Effective(linked []App) *Settings {
 	return c
 }
 
-// AppsOf returns the apps of accs, in their order.
+// AppsOf returns the apps of accs, in their order; nil accounts are skipped (the
+// decision's account lists may hold them).
 func AppsOf(accs []*Account) []App {
-	out := make([]App, len(accs))
-	for i, a := range accs {
-		out[i] = a.App
+	out := make([]App, 0, len(accs))
+	for _, a := range accs {
+		if a != nil {
+			out = append(out, a.App)
+		}
 	}
 	return out
 }

@@ -43,3 +43,10 @@ func TestSettingsEffective(t *testing.T) {
 		t.Error("Effective of nil settings is not nil")
 	}
 }
+
+func TestAppsOfKeepsOrderAndSkipsNil(t *testing.T) {
+	accs := []*profile.Account{{App: profile.AppThreads}, nil, {App: profile.AppFacebook}}
+	if got, want := profile.AppsOf(accs), []profile.App{profile.AppThreads, profile.AppFacebook}; !slices.Equal(got, want) {
+		t.Errorf("AppsOf = %v, want %v", got, want)
+	}
+}
