@@ -16,8 +16,8 @@ import (
 func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Device {
 	out := make(map[string][]*profile.Device, len(accountIDs))
 	for _, id := range accountIDs {
-		if c, ok := id, profile.IsCanonicalID(id); ok && len(s.devices[c]) > 0 {
-			out[c] = profile.CloneDevices(s.devices[c])
+		if profile.IsCanonicalID(id) && len(s.devices[id]) > 0 {
+			out[id] = profile.CloneDevices(s.devices[id])
 		}
 	}
 	return out
@@ -26,11 +26,10 @@ func (s *state) devicesByAccount(accountIDs []string) map[string][]*profile.Devi
 func (s *state) crossPostPages(pages []profile.CrossPostPage) map[profile.CrossPostPage][]*profile.CrossPost {
 	out := make(map[profile.CrossPostPage][]*profile.CrossPost, len(pages))
 	for _, p := range pages {
-		c, ok := p.AccountID, profile.IsCanonicalID(p.AccountID)
-		if !ok || p.Limit <= 0 {
+		if !profile.IsCanonicalID(p.AccountID) || p.Limit <= 0 {
 			continue
 		}
-		list := s.crossPosts[c]
+		list := s.crossPosts[p.AccountID]
 		end := len(list)
 		if p.BeforeSeq > 0 {
 			end = sort.Search(len(list), func(i int) bool { return list[i].Seq >= p.BeforeSeq })

@@ -73,9 +73,9 @@ func normTimePtr(t *time.Time) *time.Time {
 func (s *state) personsByID(ids []string) map[string]*profile.Person {
 	out := make(map[string]*profile.Person, len(ids))
 	for _, id := range ids {
-		if c, ok := id, profile.IsCanonicalID(id); ok {
-			if p, ok := s.persons[c]; ok {
-				out[c] = &p
+		if profile.IsCanonicalID(id) {
+			if p, ok := s.persons[id]; ok {
+				out[id] = &p
 			}
 		}
 	}
@@ -83,8 +83,8 @@ func (s *state) personsByID(ids []string) map[string]*profile.Person {
 }
 
 func (s *state) account(id string) *profile.Account {
-	if c, ok := id, profile.IsCanonicalID(id); ok {
-		return s.accounts[c]
+	if profile.IsCanonicalID(id) {
+		return s.accounts[id]
 	}
 	return nil
 }
@@ -119,11 +119,10 @@ func (s *state) accountsByKey(keys []profile.AccountKey) map[profile.AccountKey]
 func (s *state) accountsByPerson(personIDs []string) map[string][]*profile.Account {
 	out := make(map[string][]*profile.Account, len(personIDs))
 	for _, id := range personIDs {
-		c, ok := id, profile.IsCanonicalID(id)
-		if !ok {
+		if !profile.IsCanonicalID(id) {
 			continue
 		}
-		byApp := s.links[c]
+		byApp := s.links[id]
 		var list []*profile.Account
 		for _, app := range profile.Apps {
 			if aid, ok := byApp[app]; ok {
@@ -131,7 +130,7 @@ func (s *state) accountsByPerson(personIDs []string) map[string][]*profile.Accou
 			}
 		}
 		if len(list) > 0 {
-			out[c] = list
+			out[id] = list
 		}
 	}
 	return out
@@ -140,9 +139,9 @@ func (s *state) accountsByPerson(personIDs []string) map[string][]*profile.Accou
 func (s *state) settingsByPerson(personIDs []string) map[string]*profile.Settings {
 	out := make(map[string]*profile.Settings, len(personIDs))
 	for _, id := range personIDs {
-		if c, ok := id, profile.IsCanonicalID(id); ok {
-			if st, ok := s.settings[c]; ok {
-				out[c] = cloneSettings(st)
+		if profile.IsCanonicalID(id) {
+			if st, ok := s.settings[id]; ok {
+				out[id] = cloneSettings(st)
 			}
 		}
 	}
@@ -165,17 +164,16 @@ func cloneSettings(st *profile.Settings) *profile.Settings {
 func (s *state) consentsByPerson(personIDs []string) map[string][]*profile.Consent {
 	out := make(map[string][]*profile.Consent, len(personIDs))
 	for _, id := range personIDs {
-		c, ok := id, profile.IsCanonicalID(id)
-		if !ok || len(s.consents[c]) == 0 {
+		if !profile.IsCanonicalID(id) || len(s.consents[id]) == 0 {
 			continue
 		}
-		list := make([]*profile.Consent, 0, len(s.consents[c]))
-		for _, cs := range s.consents[c] {
+		list := make([]*profile.Consent, 0, len(s.consents[id]))
+		for _, cs := range s.consents[id] {
 			v := *cs
 			list = append(list, &v)
 		}
 		slices.SortFunc(list, compareConsents)
-		out[c] = list
+		out[id] = list
 	}
 	return out
 }
@@ -193,11 +191,10 @@ func compareConsents(a, b *profile.Consent) int {
 
 func (s *state) activityOf(personID string, beforeSeq int64, limit int) []*profile.ActivityEvent {
 	out := []*profile.ActivityEvent{}
-	c, ok := personID, profile.IsCanonicalID(personID)
-	if !ok || limit <= 0 {
+	if !profile.IsCanonicalID(personID) || limit <= 0 {
 		return out
 	}
-	events := s.activity[c]
+	events := s.activity[personID]
 	end := len(events)
 	if beforeSeq > 0 {
 		end = sort.Search(len(events), func(i int) bool { return events[i].Seq >= beforeSeq })
@@ -231,12 +228,11 @@ func (s *state) privacyByPerson(personIDs []string) map[string]*profile.PrivacyS
 	out := make(map[string]*profile.PrivacyState, len(personIDs))
 	consents := s.consentsByPerson(personIDs)
 	for _, id := range personIDs {
-		c, ok := id, profile.IsCanonicalID(id)
-		if !ok {
+		if !profile.IsCanonicalID(id) {
 			continue
 		}
-		st := &profile.PrivacyState{Consents: consents[c]}
-		byApp := s.links[c]
+		st := &profile.PrivacyState{Consents: consents[id]}
+		byApp := s.links[id]
 		for _, app := range profile.Apps {
 			aid, ok := byApp[app]
 			if !ok {
@@ -254,7 +250,7 @@ func (s *state) privacyByPerson(personIDs []string) map[string]*profile.PrivacyS
 			st.Links = append(st.Links, l)
 		}
 		if len(st.Links) > 0 || len(st.Consents) > 0 {
-			out[c] = st
+			out[id] = st
 		}
 	}
 	return out

@@ -203,12 +203,11 @@ func (t *tx) LockPerson(ctx context.Context, id string) error {
 
 // personID returns the canonical id of an existing person.
 func (t *tx) personID(id string) (string, bool) {
-	c, ok := id, profile.IsCanonicalID(id)
-	if !ok {
+	if !profile.IsCanonicalID(id) {
 		return "", false
 	}
-	_, ok = t.st.persons[c]
-	return c, ok
+	_, ok := t.st.persons[id]
+	return id, ok
 }
 
 // existingPerson parses a person id given to a write (any UUID spelling, as PostgreSQL
@@ -494,8 +493,8 @@ func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.Con
 		return false, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := personID, profile.IsCanonicalID(personID)
-	if !ok {
+	pid := personID
+	if !profile.IsCanonicalID(pid) {
 		return false, nil
 	}
 	if _, ok := t.st.consents[pid][key]; !ok {
@@ -512,8 +511,8 @@ func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app prof
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := personID, profile.IsCanonicalID(personID)
-	if !ok {
+	pid := personID
+	if !profile.IsCanonicalID(pid) {
 		return 0, nil
 	}
 	n := 0
@@ -599,8 +598,8 @@ func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.Ap
 		return 0, err
 	}
 	defer t.mu.Unlock()
-	pid, ok := personID, profile.IsCanonicalID(personID)
-	if !ok {
+	pid := personID
+	if !profile.IsCanonicalID(pid) {
 		return 0, nil
 	}
 	n := 0
