@@ -412,7 +412,9 @@ func (l *Loaders) PersonViews(ctx context.Context, ids []string) ([]*consent.Per
 				}
 			}
 		}
-		built[id] = consent.NewPersonView(req, id, accs, stateConsents(st), l.grantsOf(id).Age())
+		// The age comes from the fresh links' birthdates (as in grantsOf); the view makes
+		// its own grants from the accounts it holds, so none are built here.
+		built[id] = consent.NewPersonView(req, id, accs, stateConsents(st), consent.AgeRange(st.Birthdates(), l.today))
 	}
 	l.mu.Lock()
 	for id, v := range built {
