@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/binary"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -34,7 +35,24 @@ const (
 // absentValue is the cached answer "the store has no such row", shared by every entry.
 var absentValue = []byte{kindAbsent}
 
-type encoder struct{ b []byte }
+// encoder appends a value's encoding to a scratch buffer from scratchBufs; done copies
+// it out and gives the buffer back.
+type encoder struct {
+	b  []byte
+	bp *[]byte // the pooled buffer b came from
+}
+
+// scratchBufs holds encoders' scratch buffers, so that an encoding costs one allocation
+// (its own) however it grew.
+var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxScratch is the largest buffer given back to scratchBufs.
+const maxScratch = 64 << 10
+
+func newEncoder(kind byte) encoder {
+	bp := scratchBufs.Get().(*[]byte)
+	return encoder{b: append((*bp)[:0], kind), bp: bp}
+}
 
 func (e *encoder) byte(v byte)   { e.b = append(e.b, v) }
 func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
@@ -91,8 +109,17 @@ func (e *encoder) optStr(s *string) {
 }
 
 // done returns the encoded value in a slice of its own, sized by the allocator's size
-// class, so that cap is the heap it takes.
-func (e *encoder) done() []byte { return append([]byte(nil), e.b...) }
+// class, so that cap is the heap it takes, and gives the scratch buffer back; e is not
+// used again.
+func (e *encoder) done() []byte {
+	out := append([]byte(nil), e.b...)
+	if cap(e.b) <= maxScratch {
+		*e.bp = e.b[:0]
+		scratchBufs.Put(e.bp)
+	}
+	e.b, e.bp = nil, nil
+	return out
+}
 
 // decoder reads an encoded value; a malformed value (which only a bug can make) sets
 // bad, and the caller treats the entry as a miss.
@@ -189,8 +216,7 @@ func (d *decoder) kind(want byte) (absent, ok bool) {
 }
 
 func encodeRef(id string) []byte {
-	e := encoder{b: make([]byte, 0, 2+len(id))}
-	e.byte(kindRef)
+	e := newEncoder(kindRef)
 	e.str(id)
 	return e.done()
 }
@@ -205,8 +231,7 @@ func decodeRef(v []byte) (id string, absent, ok bool) {
 }
 
 func encodePerson(p *profile.Person) []byte {
-	e := encoder{b: make([]byte, 0, 64)}
-	e.byte(kindPerson)
+	e := newEncoder(kindPerson)
 	e.str(p.ID)
 	e.time(p.CreatedAt)
 	return e.done()
@@ -222,8 +247,7 @@ func decodePerson(v []byte) (*profile.Person, bool, bool) {
 }
 
 func encodeAccount(a *profile.Account) []byte {
-	e := encoder{b: make([]byte, 0, 512)}
-	e.byte(kindAccount)
+	e := newEncoder(kindAccount)
 	e.str(a.ID)
 	e.str(string(a.App))
 	e.str(a.AppUserID)
@@ -314,8 +338,7 @@ func decodeAccount(v []byte) (*profile.Account, bool, bool) {
 }
 
 func encodeSettings(s *profile.Settings) []byte {
-	e := encoder{b: make([]byte, 0, 128)}
-	e.byte(kindSettings)
+	e := newEncoder(kindSettings)
 	e.str(s.PersonID)
 	e.bool(s.SyncProfile)
 	encodeList(&e, s.CrossPosting, func(r profile.CrossPostRule) { e.str(string(r.From)); e.str(string(r.To)) })
@@ -380,8 +403,7 @@ func decodeSettings(v []byte) (*profile.Settings, bool, bool) {
 }
 
 func encodePrivacy(p *profile.PrivacyState) []byte {
-	e := encoder{b: make([]byte, 0, 64+len(p.Links)*64+len(p.Consents)*48)}
-	e.byte(kindPrivacy)
+	e := newEncoder(kindPrivacy)
 	encodeList(&e, p.Links, func(l profile.AccountLink) {
 		e.str(l.AccountID)
 		e.str(string(l.App))
@@ -423,8 +445,7 @@ func decodePrivacy(v []byte) (*profile.PrivacyState, bool, bool) {
 }
 
 func encodeDevices(ds []*profile.Device) []byte {
-	e := encoder{b: make([]byte, 0, 16+len(ds)*96)}
-	e.byte(kindDevices)
+	e := newEncoder(kindDevices)
 	encodeList(&e, ds, func(x *profile.Device) {
 		e.str(x.ID)
 		e.str(string(x.Platform))
