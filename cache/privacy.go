@@ -465,7 +465,7 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 	want := make([]string, 0, len(persons)+len(accounts)+1)
 	want = append(want, persons...)
 	if viewer != nil {
-		a, absent, ok := decodeAccount(s.get2(viewerKey(*viewer)))
+		a, absent, ok := decodeAccount(s.getLocked(viewerKey(*viewer)))
 		switch {
 		case !ok || (!absent && a.Key() != *viewer):
 			miss.viewer = true
@@ -483,7 +483,7 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 		out.Accounts = make(map[string]bool, len(accounts))
 	}
 	for _, id := range accounts {
-		p, absent, ok := decodeRef(s.get2(linkKey(id)))
+		p, absent, ok := decodeRef(s.getLocked(linkKey(id)))
 		switch {
 		case !ok:
 			miss.accounts = append(miss.accounts, id)
@@ -504,7 +504,7 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 			continue
 		}
 		seen[id] = true
-		st, absent, ok := decodePrivacy(s.get2(privacyKey(id)))
+		st, absent, ok := decodePrivacy(s.getLocked(privacyKey(id)))
 		switch {
 		case !ok:
 			miss.persons = append(miss.persons, id)
@@ -518,8 +518,8 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 	return out, miss, gen, true
 }
 
-// get2 is rc.Get for a caller holding s.mu: the value, or nil (which decodes as a miss).
-func (s *Store) get2(key string) []byte {
+// getLocked is rc.Get for a caller holding s.mu: the value, or nil (which decodes as a miss).
+func (s *Store) getLocked(key string) []byte {
 	v, _ := s.rc.Get(key)
 	return v
 }
