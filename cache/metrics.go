@@ -103,98 +103,103 @@ func (s *Store) Stats() Stats {
 	return st
 }
 
-// Collector returns a Prometheus collector of the cache's series:
+// Collector returns a Prometheus collector of the cache's series (allSeries below):
 // profilegraph_cache_hits_total, _misses_total, _evictions_total,
 // _rejected_sets_total, _dropped_sets_total, _invalidations_received_total,
 // _listener_reconnects_total, and the gauges _listener_connected, _cost_bytes and
 // _max_cost_bytes; and the privacy cache's profilegraph_privacy_cache_served_total,
-// _refused_total, _lease_renewals_total, _lease_lapses_total, _acks_sent_total, the
-// gauge _leased, and profilegraph_privacy_writes_total, _acks_waited_total,
-// _lease_expiries_waited_total and _write_wait_errors_total.
+// _partial_total, _refused_total, _lease_renewals_total, _lease_lapses_total,
+// _acks_sent_total, the gauge _leased, and profilegraph_privacy_writes_total,
+// _acks_waited_total, _lease_expiries_waited_total and _write_wait_errors_total.
 func (s *Store) Collector() prometheus.Collector { return collector{s} }
 
-var (
-	descHits          = cacheDesc("hits_total", "Shared cache lookups that found a value.")
-	descMisses        = cacheDesc("misses_total", "Shared cache lookups that found nothing (then read from PostgreSQL).")
-	descEvictions     = cacheDesc("evictions_total", "Entries evicted from the shared cache to stay within CACHE_MAX_COST.")
-	descRejected      = cacheDesc("rejected_sets_total", "Values the shared cache's admission policy (TinyLFU) turned away.")
-	descDropped       = cacheDesc("dropped_sets_total", "Values not stored because the shared cache's write buffer was full.")
-	descInvalidations = cacheDesc("invalidations_received_total", "Invalidation notifications received from PostgreSQL (LISTEN).")
-	descReconnects    = cacheDesc("listener_reconnects_total", "Reconnections of the invalidation listener after it lost its connection.")
-	descConnected     = cacheDesc("listener_connected", "1 while the invalidation listener is listening; the cache is bypassed otherwise.")
-	descCost          = cacheDesc("cost_bytes", "Bytes held by the shared cache: the encoded values and the bookkeeping of each entry.")
-	descMaxCost       = cacheDesc("max_cost_bytes", "CACHE_MAX_COST: the shared cache's budget in bytes (0: disabled).")
-)
-
-var (
-	descPvServed   = privacyDesc("cache_served_total", "Fresh reads (viewer account, links, consents) served wholly from the privacy cache.")
-	descPvPartial  = privacyDesc("cache_partial_total", "Fresh reads served from the privacy cache but for the entries it missed, read from PostgreSQL.")
-	descPvRefused  = privacyDesc("cache_refused_total", "Fresh reads not served from the privacy cache for lack of a lease or of the listener.")
-	descPvRenewals = privacyDesc("cache_lease_renewals_total", "Privacy cache lease grants and renewals.")
-	descPvLapses   = privacyDesc("cache_lease_lapses_total", "Privacy cache leases lost (lapsed, fenced by a writer, or the listener went down).")
-	descPvAcksSent = privacyDesc("cache_acks_sent_total", "Acknowledgements of privacy writes sent after applying their invalidation.")
-	descPvLeased   = privacyDesc("cache_leased", "1 while this replica may serve cached privacy state.")
-	descPvWrites   = privacyDesc("writes_total", "Privacy writes (links, consents) that waited for the other replicas.")
-	descPvAcks     = privacyDesc("acks_waited_total", "Acknowledgements privacy writes waited for and received.")
-	descPvExpiries = privacyDesc("lease_expiries_waited_total", "Leases privacy writes waited out: replicas that did not acknowledge in time (then fenced).")
-	descPvErrors   = privacyDesc("write_wait_errors_total", "Privacy writes that could not read or fence the replicas' leases after their commit.")
-)
-
-func privacyDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc("profilegraph_privacy_"+name, help, nil, nil)
+// series is one exported series: its descriptor, its type, and its value in a Stats.
+type series struct {
+	desc  *prometheus.Desc
+	kind  prometheus.ValueType
+	value func(*Stats) float64
 }
 
-func cacheDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc("profilegraph_cache_"+name, help, nil, nil)
+// allSeries is every series the collector describes and collects, each written once.
+var allSeries = []series{
+	cacheCounter("hits_total", "Shared cache lookups that found a value.",
+		func(st *Stats) uint64 { return st.Hits }),
+	cacheCounter("misses_total", "Shared cache lookups that found nothing (then read from PostgreSQL).",
+		func(st *Stats) uint64 { return st.Misses }),
+	cacheCounter("evictions_total", "Entries evicted from the shared cache to stay within CACHE_MAX_COST.",
+		func(st *Stats) uint64 { return st.Evictions }),
+	cacheCounter("rejected_sets_total", "Values the shared cache's admission policy (TinyLFU) turned away.",
+		func(st *Stats) uint64 { return st.RejectedSets }),
+	cacheCounter("dropped_sets_total", "Values not stored because the shared cache's write buffer was full.",
+		func(st *Stats) uint64 { return st.DroppedSets }),
+	cacheCounter("invalidations_received_total", "Invalidation notifications received from PostgreSQL (LISTEN).",
+		func(st *Stats) uint64 { return st.InvalidationsReceived }),
+	cacheCounter("listener_reconnects_total", "Reconnections of the invalidation listener after it lost its connection.",
+		func(st *Stats) uint64 { return st.ListenerReconnects }),
+	cacheGauge("listener_connected", "1 while the invalidation listener is listening; the cache is bypassed otherwise.",
+		func(st *Stats) float64 { return one(st.ListenerConnected) }),
+	cacheGauge("cost_bytes", "Bytes held by the shared cache: the encoded values and the bookkeeping of each entry.",
+		func(st *Stats) float64 { return float64(st.CostUsed) }),
+	cacheGauge("max_cost_bytes", "CACHE_MAX_COST: the shared cache's budget in bytes (0: disabled).",
+		func(st *Stats) float64 { return float64(st.MaxCost) }),
+
+	privacyCounter("cache_served_total", "Fresh reads (viewer account, links, consents) served wholly from the privacy cache.",
+		func(p *PrivacyStats) uint64 { return p.Served }),
+	privacyCounter("cache_partial_total", "Fresh reads served from the privacy cache but for the entries it missed, read from PostgreSQL.",
+		func(p *PrivacyStats) uint64 { return p.Partial }),
+	privacyCounter("cache_refused_total", "Fresh reads not served from the privacy cache for lack of a lease or of the listener.",
+		func(p *PrivacyStats) uint64 { return p.Refused }),
+	privacyCounter("cache_lease_renewals_total", "Privacy cache lease grants and renewals.",
+		func(p *PrivacyStats) uint64 { return p.Renewals }),
+	privacyCounter("cache_lease_lapses_total", "Privacy cache leases lost (lapsed, fenced by a writer, or the listener went down).",
+		func(p *PrivacyStats) uint64 { return p.Lapses }),
+	privacyCounter("cache_acks_sent_total", "Acknowledgements of privacy writes sent after applying their invalidation.",
+		func(p *PrivacyStats) uint64 { return p.AcksSent }),
+	{prometheus.NewDesc("profilegraph_privacy_cache_leased", "1 while this replica may serve cached privacy state.", nil, nil),
+		prometheus.GaugeValue, func(st *Stats) float64 { return one(st.Privacy.Leased) }},
+	privacyCounter("writes_total", "Privacy writes (links, consents) that waited for the other replicas.",
+		func(p *PrivacyStats) uint64 { return p.Writes }),
+	privacyCounter("acks_waited_total", "Acknowledgements privacy writes waited for and received.",
+		func(p *PrivacyStats) uint64 { return p.AcksWaited }),
+	privacyCounter("lease_expiries_waited_total", "Leases privacy writes waited out: replicas that did not acknowledge in time (then fenced).",
+		func(p *PrivacyStats) uint64 { return p.ExpiriesWaited }),
+	privacyCounter("write_wait_errors_total", "Privacy writes that could not read or fence the replicas' leases after their commit.",
+		func(p *PrivacyStats) uint64 { return p.WaitErrors }),
+}
+
+func cacheCounter(name, help string, v func(*Stats) uint64) series {
+	return series{prometheus.NewDesc("profilegraph_cache_"+name, help, nil, nil), prometheus.CounterValue,
+		func(st *Stats) float64 { return float64(v(st)) }}
+}
+
+func cacheGauge(name, help string, v func(*Stats) float64) series {
+	return series{prometheus.NewDesc("profilegraph_cache_"+name, help, nil, nil), prometheus.GaugeValue, v}
+}
+
+func privacyCounter(name, help string, v func(*PrivacyStats) uint64) series {
+	return series{prometheus.NewDesc("profilegraph_privacy_"+name, help, nil, nil), prometheus.CounterValue,
+		func(st *Stats) float64 { return float64(v(&st.Privacy)) }}
+}
+
+// one is a boolean gauge's value.
+func one(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 type collector struct{ s *Store }
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descHits, descMisses, descEvictions, descRejected, descDropped,
-		descInvalidations, descReconnects, descConnected, descCost, descMaxCost,
-		descPvServed, descPvPartial, descPvRefused, descPvRenewals, descPvLapses, descPvAcksSent, descPvLeased,
-		descPvWrites, descPvAcks, descPvExpiries, descPvErrors} {
-		ch <- d
+	for _, m := range allSeries {
+		ch <- m.desc
 	}
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	st := c.s.Stats()
-	counter := func(d *prometheus.Desc, v uint64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	for _, m := range allSeries {
+		ch <- prometheus.MustNewConstMetric(m.desc, m.kind, m.value(&st))
 	}
-	gauge := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
-	}
-	counter(descHits, st.Hits)
-	counter(descMisses, st.Misses)
-	counter(descEvictions, st.Evictions)
-	counter(descRejected, st.RejectedSets)
-	counter(descDropped, st.DroppedSets)
-	counter(descInvalidations, st.InvalidationsReceived)
-	counter(descReconnects, st.ListenerReconnects)
-	connected := 0.0
-	if st.ListenerConnected {
-		connected = 1
-	}
-	gauge(descConnected, connected)
-	gauge(descCost, float64(st.CostUsed))
-	gauge(descMaxCost, float64(st.MaxCost))
-	p := st.Privacy
-	counter(descPvServed, p.Served)
-	counter(descPvPartial, p.Partial)
-	counter(descPvRefused, p.Refused)
-	counter(descPvRenewals, p.Renewals)
-	counter(descPvLapses, p.Lapses)
-	counter(descPvAcksSent, p.AcksSent)
-	leased := 0.0
-	if p.Leased {
-		leased = 1
-	}
-	gauge(descPvLeased, leased)
-	counter(descPvWrites, p.Writes)
-	counter(descPvAcks, p.AcksWaited)
-	counter(descPvExpiries, p.ExpiriesWaited)
-	counter(descPvErrors, p.WaitErrors)
 }
