@@ -101,6 +101,20 @@ func (w *world) warm(t *testing.T, accs ...*profile.Account) {
 	w.cached.Wait()
 }
 
+// dissolve unlinks a, the only account of its person, and deletes the person, in the
+// store behind the cache's back.
+func (w *world) dissolve(t *testing.T, a *profile.Account) {
+	t.Helper()
+	w.write(t, func(ctx context.Context, tx profile.Tx) error {
+		u := a.Clone()
+		u.PersonID, u.LinkedAt = "", nil
+		if err := tx.UpdateAccount(ctx, u); err != nil {
+			return err
+		}
+		return tx.DeletePerson(ctx, a.PersonID)
+	})
+}
+
 func (w *world) loaders() *dataloaders.Loaders {
 	return dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: w.store}, time.Millisecond)
 }
@@ -235,14 +249,7 @@ func TestViewerAccountIsReadFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.cached.Wait()
-	w.write(t, func(ctx context.Context, tx profile.Tx) error {
-		u := accs[0].Clone()
-		u.PersonID, u.LinkedAt = "", nil
-		if err := tx.UpdateAccount(ctx, u); err != nil {
-			return err
-		}
-		return tx.DeletePerson(ctx, pid)
-	})
+	w.dissolve(t, accs[0])
 	l := w.loaders()
 	ctx := viewerCtx(profile.AppFacebook, accs[0].AppUserID)
 	viewer, err := l.ViewerAccount(ctx)
@@ -407,14 +414,7 @@ func TestExistingPersonsComeFromTheFreshLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.cached.Wait()
-	w.write(t, func(ctx context.Context, tx profile.Tx) error {
-		u := accs[0].Clone()
-		u.PersonID, u.LinkedAt = "", nil
-		if err := tx.UpdateAccount(ctx, u); err != nil {
-			return err
-		}
-		return tx.DeletePerson(ctx, gone)
-	})
+	w.dissolve(t, accs[0])
 	fresh := &counting{Store: w.store}
 	l := dataloaders.New(dataloaders.Readers{Content: w.cached, Fresh: fresh}, time.Millisecond)
 	got, err := l.ExistingPersons(viewerCtx(profile.AppFacebook, "someone"), []string{kept, gone, "not-an-id", uuid.NewString()})
