@@ -690,23 +690,38 @@ func TestListenBypassesTheCacheUntilItListens(t *testing.T) {
 	}
 }
 
-func TestOtherReplicasWritesInvalidateThroughNotify(t *testing.T) {
-	dbURL := testdb.New(t)
-	a := MustCache(t, MustCountedOn(t, dbURL), 1<<20)
-	pgB := MustCountedOn(t, dbURL)
-	b := MustCache(t, pgB, 1<<20)
-	MustListening(t, a, dbURL)
-	MustListening(t, b, dbURL)
-	f := seed(t, a)
+// twoReplicas is two caches over one database, as two replicas have, b listening
+// (its listener's application name returned) and b's round trips counted; a holds the
+// seeded fixture, and b has heard of the seed.
+func twoReplicas(t *testing.T) (dbURL string, a, b *cache.Store, pgB *counted, listener string, f fixture) {
+	t.Helper()
+	dbURL = testdb.New(t)
+	a = MustCache(t, MustCountedOn(t, dbURL), 1<<20)
+	pgB = MustCountedOn(t, dbURL)
+	b = MustCache(t, pgB, 1<<20)
+	listener = MustListening(t, b, dbURL)
+	f = seed(t, a)
 	eventually(t, "b hears of the seed", func() bool { return b.Stats().InvalidationsReceived >= 1 })
+	return dbURL, a, b, pgB, listener, f
+}
+
+// warm reads the account on b and checks that b then serves it without a round trip.
+func warm(t *testing.T, b *cache.Store, pgB *counted, id, when string) {
+	t.Helper()
+	displayName(t, b, id)
+	b.Wait()
+	if got := pgB.trips(t, func() error { displayName(t, b, id); return nil }); got != 0 {
+		t.Fatalf("%s: b did not cache the account (%d round trips)", when, got)
+	}
+}
+
+func TestOtherReplicasWritesInvalidateThroughNotify(t *testing.T) {
+	dbURL, a, b, pgB, _, f := twoReplicas(t)
+	MustListening(t, a, dbURL)
 
 	for i := range 20 {
 		// Warm b's cache, then write on a.
-		displayName(t, b, f.fb.ID)
-		b.Wait()
-		if got := pgB.trips(t, func() error { displayName(t, b, f.fb.ID); return nil }); got != 0 {
-			t.Fatalf("round %d: b did not cache the account (%d round trips)", i, got)
-		}
+		warm(t, b, pgB, f.fb.ID, fmt.Sprintf("round %d", i))
 		name := fmt.Sprintf("Name %d", i)
 		rename(t, a, f.fb.ID, name)
 		if got := displayName(t, a, f.fb.ID); got != name {
@@ -720,24 +735,14 @@ func TestOtherReplicasWritesInvalidateThroughNotify(t *testing.T) {
 }
 
 func TestListenerRecoversFromALostConnection(t *testing.T) {
-	dbURL := testdb.New(t)
-	a := MustCache(t, MustCountedOn(t, dbURL), 1<<20)
-	pgB := MustCountedOn(t, dbURL)
-	b := MustCache(t, pgB, 1<<20)
-	name := MustListening(t, b, dbURL)
-	f := seed(t, a)
-	eventually(t, "b hears of the seed", func() bool { return b.Stats().InvalidationsReceived >= 1 })
+	dbURL, a, b, pgB, name, f := twoReplicas(t)
 	admin, err := pgx.Connect(context.Background(), testdb.BaseURL()) // another database: this one will refuse connections
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close(context.Background())
 
-	displayName(t, b, f.fb.ID)
-	b.Wait()
-	if got := pgB.trips(t, func() error { displayName(t, b, f.fb.ID); return nil }); got != 0 {
-		t.Fatalf("b did not cache the account (%d round trips)", got)
-	}
+	warm(t, b, pgB, f.fb.ID, "before the listener is killed")
 
 	// Refuse new connections, kill b's listener, and write while it is away: that
 	// notification is lost for good.
@@ -793,11 +798,7 @@ func TestPublishClearAllClearsEveryReplica(t *testing.T) {
 	MustListening(t, b, dbURL)
 	f := seed(t, b)
 	eventually(t, "b hears of its own write", func() bool { return b.Stats().InvalidationsReceived >= 1 })
-	displayName(t, b, f.fb.ID)
-	b.Wait()
-	if got := pg.trips(t, func() error { displayName(t, b, f.fb.ID); return nil }); got != 0 {
-		t.Fatalf("b did not cache the account (%d round trips)", got)
-	}
+	warm(t, b, pg, f.fb.ID, "before the clear")
 	// A write behind the store's back, then the clear.
 	if _, err := pg.Pool().Exec(context.Background(), "UPDATE accounts SET display_name = 'Behind' WHERE id = $1", f.fb.ID); err != nil {
 		t.Fatal(err)
