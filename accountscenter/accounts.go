@@ -153,6 +153,34 @@ func lockLinkedViewer(ctx context.Context, tx profile.Tx, v *profile.Viewer, not
 	return mine, nil
 }
 
+// lockLinkedPerson is lockLinkedViewer followed by the person's accounts
+// (personAccounts): the start of the mutations that check what the person has linked.
+func lockLinkedPerson(ctx context.Context, tx profile.Tx, v *profile.Viewer, notLinked error) (*profile.Account, []*profile.Account, error) {
+	mine, err := lockLinkedViewer(ctx, tx, v, notLinked)
+	if err != nil {
+		return nil, nil, err
+	}
+	accs, err := personAccounts(ctx, tx, mine.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mine, accs, nil
+}
+
+// lockLinkedSettings is lockLinkedPerson followed by the person's settings
+// (personSettings), for the mutations that check both.
+func lockLinkedSettings(ctx context.Context, tx profile.Tx, v *profile.Viewer, notLinked error) (*profile.Account, []*profile.Account, *profile.Settings, error) {
+	mine, accs, err := lockLinkedPerson(ctx, tx, v, notLinked)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := personSettings(ctx, tx, mine.PersonID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return mine, accs, st, nil
+}
+
 // lockPerson locks a person; a person that vanished since it was read means a concurrent
 // unlink, so the transaction is retried.
 func lockPerson(ctx context.Context, tx profile.Tx, id string) error {

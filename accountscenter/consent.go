@@ -63,15 +63,11 @@ func (s *Service) GrantConsent(ctx context.Context, v *profile.Viewer, in Consen
 	now := s.clock()
 	var out *profile.Consent
 	err = s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
+		mine, accs, err := lockLinkedPerson(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		accs, err := personAccounts(ctx, tx, pid)
-		if err != nil {
-			return err
-		}
 		linked := profile.AppsOf(accs)
 		for _, app := range []profile.App{k.SourceApp, k.TargetApp} {
 			if !slices.Contains(linked, app) {

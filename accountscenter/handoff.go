@@ -38,21 +38,13 @@ func (s *Service) CreateLoginHandoff(ctx context.Context, v *profile.Viewer, tar
 	expires := now.Add(handoffTTL)
 	var code string
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
+		mine, accs, st, err := lockLinkedSettings(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first"))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		st, err := personSettings(ctx, tx, pid)
-		if err != nil {
-			return err
-		}
 		if !slices.Contains(st.SingleSignOn, target) {
 			return profile.Errorf(profile.BadUserInput, "turn on single sign-on for %s in settings first", target)
-		}
-		accs, err := personAccounts(ctx, tx, pid)
-		if err != nil {
-			return err
 		}
 		acc := accountIn(accs, target)
 		if acc == nil {

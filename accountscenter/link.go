@@ -148,15 +148,11 @@ func (s *Service) UnlinkAccount(ctx context.Context, v *profile.Viewer, app prof
 	now := s.clock()
 	var result string
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.NotFound, "your %s account is not linked to any other account", v.App))
+		mine, accs, err := lockLinkedPerson(ctx, tx, v, profile.Errorf(profile.NotFound, "your %s account is not linked to any other account", v.App))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		accs, err := personAccounts(ctx, tx, pid)
-		if err != nil {
-			return err
-		}
 		target := accountIn(accs, app)
 		if target == nil {
 			return profile.Errorf(profile.NotFound, "no %s account is linked to you", app)

@@ -58,21 +58,13 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 	now := s.clock()
 	var out *profile.Settings
 	err := s.inTx(ctx, func(ctx context.Context, tx profile.Tx) error {
-		mine, err := lockLinkedViewer(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts"))
+		mine, accs, st, err := lockLinkedSettings(ctx, tx, v, profile.Errorf(profile.BadUserInput, "link an account first: settings belong to linked accounts"))
 		if err != nil {
 			return err
 		}
 		pid := mine.PersonID
-		st, err := personSettings(ctx, tx, pid)
-		if err != nil {
-			return err
-		}
 		if in.ExpectedVersion != nil && *in.ExpectedVersion != st.Version {
 			return profile.Errorf(profile.Conflict, "settings changed since version %d (now %d); reload them and try again", *in.ExpectedVersion, st.Version)
-		}
-		accs, err := personAccounts(ctx, tx, pid)
-		if err != nil {
-			return err
 		}
 		// What is given must be in effect as given: nothing may name an app not linked.
 		eff := (&profile.Settings{CrossPosting: rules, SingleSignOn: sso}).Effective(profile.AppsOf(accs))

@@ -56,19 +56,11 @@ func (s *Store) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (
 }
 
 func (t *tx) DevicesByAccount(ctx context.Context, accountIDs []string) (map[string][]*profile.Device, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.devicesByAccount(accountIDs), nil
+	return read(ctx, t, func() map[string][]*profile.Device { return t.st.devicesByAccount(accountIDs) })
 }
 
 func (t *tx) CrossPosts(ctx context.Context, pages []profile.CrossPostPage) (map[profile.CrossPostPage][]*profile.CrossPost, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.crossPostPages(pages), nil
+	return read(ctx, t, func() map[profile.CrossPostPage][]*profile.CrossPost { return t.st.crossPostPages(pages) })
 }
 
 // checkDevice mirrors the schema's CHECK constraints on devices.
@@ -93,34 +85,32 @@ func checkDevice(d *profile.Device) error {
 // NOT_FOUND, a duplicate device id CONFLICT; invalid values are refused as the schema's
 // constraints refuse them.
 func (t *tx) ReplaceDevices(ctx context.Context, accountID string, ds []*profile.Device) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	a := t.st.account(accountID)
-	if a == nil {
-		return profile.Errorf(profile.NotFound, "account %q not found", accountID)
-	}
-	n := profile.CloneDevices(ds)
-	seen := make(map[string]bool, len(n))
-	for _, d := range n {
-		if err := checkDevice(d); err != nil {
-			return fmt.Errorf("replace devices: %w", err)
+	return t.do(ctx, func() error {
+		a := t.st.account(accountID)
+		if a == nil {
+			return profile.Errorf(profile.NotFound, "account %q not found", accountID)
 		}
-		if seen[d.ID] {
-			return profile.Errorf(profile.Conflict, "replace devices: device %q appears twice", d.ID)
+		n := profile.CloneDevices(ds)
+		seen := make(map[string]bool, len(n))
+		for _, d := range n {
+			if err := checkDevice(d); err != nil {
+				return fmt.Errorf("replace devices: %w", err)
+			}
+			if seen[d.ID] {
+				return profile.Errorf(profile.Conflict, "replace devices: device %q appears twice", d.ID)
+			}
+			seen[d.ID] = true
+			d.LastActiveAt = normTime(d.LastActiveAt)
 		}
-		seen[d.ID] = true
-		d.LastActiveAt = normTime(d.LastActiveAt)
-	}
-	slices.SortFunc(n, func(x, y *profile.Device) int { return strings.Compare(x.ID, y.ID) })
-	devices := ownMap(&t.own.devices, &t.st.devices)
-	if len(n) == 0 {
-		delete(devices, a.ID)
+		slices.SortFunc(n, func(x, y *profile.Device) int { return strings.Compare(x.ID, y.ID) })
+		devices := ownMap(&t.own.devices, &t.st.devices)
+		if len(n) == 0 {
+			delete(devices, a.ID)
+			return nil
+		}
+		devices[a.ID] = n
 		return nil
-	}
-	devices[a.ID] = n
-	return nil
+	})
 }
 
 // InsertCrossPost records a copy of c unless one with the same (AccountID, To,
@@ -128,47 +118,48 @@ func (t *tx) ReplaceDevices(ctx context.Context, accountID string, ds []*profile
 // run one at a time, so of concurrent identical calls exactly one creates it. A missing
 // account (source or target) is NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) InsertCrossPost(ctx context.Context, c *profile.CrossPost) (*profile.CrossPost, bool, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, false, err
-	}
-	defer t.mu.Unlock()
-	if c == nil {
-		return nil, false, errors.New("insert cross-post: nil cross-post")
-	}
-	if c.ID == "" {
-		c.ID = uuid.NewString()
-	}
-	n := c.Clone()
-	var err error
-	if n.ID, err = parseID(c.ID); err != nil {
-		return nil, false, fmt.Errorf("insert cross-post: %w", err)
-	}
-	for _, id := range []*string{&n.AccountID, &n.TargetAccountID} {
-		if *id, err = parseID(*id); err != nil {
-			return nil, false, fmt.Errorf("insert cross-post: %w", err)
+	created := false
+	stored, err := locked(ctx, t, func() (*profile.CrossPost, error) {
+		if c == nil {
+			return nil, errors.New("insert cross-post: nil cross-post")
 		}
-		if _, ok := t.st.accounts[*id]; !ok {
-			return nil, false, profile.Errorf(profile.NotFound, "insert cross-post: account %q not found", *id)
+		if c.ID == "" {
+			c.ID = uuid.NewString()
 		}
-	}
-	if !n.From.Valid() || !n.To.Valid() || n.From == n.To || (n.DevicePlatform != nil && !n.DevicePlatform.Valid()) ||
-		len([]rune(n.ContentID)) < 1 || len([]rune(n.ContentID)) > profile.MaxContentIDLen {
-		return nil, false, fmt.Errorf("insert cross-post: invalid cross-post %s→%s %q", n.From, n.To, n.ContentID)
-	}
-	for _, old := range t.st.crossPosts[n.AccountID] {
-		if old.To == n.To && old.ContentID == n.ContentID {
-			return old.Clone(), false, nil
+		n := c.Clone()
+		var err error
+		if n.ID, err = parseID(c.ID); err != nil {
+			return nil, fmt.Errorf("insert cross-post: %w", err)
 		}
-		if old.ID == n.ID {
-			return nil, false, profile.Errorf(profile.Conflict, "insert cross-post: cross-post %s already exists", n.ID)
+		for _, id := range []*string{&n.AccountID, &n.TargetAccountID} {
+			if *id, err = parseID(*id); err != nil {
+				return nil, fmt.Errorf("insert cross-post: %w", err)
+			}
+			if _, ok := t.st.accounts[*id]; !ok {
+				return nil, profile.Errorf(profile.NotFound, "insert cross-post: account %q not found", *id)
+			}
 		}
-	}
-	n.At = normTime(c.At)
-	t.st.crossPostSeq++
-	n.Seq = t.st.crossPostSeq
-	cps := ownMap(&t.own.crossPosts, &t.st.crossPosts)
-	// The slice is shared with the committed state: append to a copy.
-	cps[n.AccountID] = append(slices.Clone(cps[n.AccountID]), n)
-	c.Seq = n.Seq
-	return n.Clone(), true, nil
+		if !n.From.Valid() || !n.To.Valid() || n.From == n.To || (n.DevicePlatform != nil && !n.DevicePlatform.Valid()) ||
+			len([]rune(n.ContentID)) < 1 || len([]rune(n.ContentID)) > profile.MaxContentIDLen {
+			return nil, fmt.Errorf("insert cross-post: invalid cross-post %s→%s %q", n.From, n.To, n.ContentID)
+		}
+		for _, old := range t.st.crossPosts[n.AccountID] {
+			if old.To == n.To && old.ContentID == n.ContentID {
+				return old.Clone(), nil
+			}
+			if old.ID == n.ID {
+				return nil, profile.Errorf(profile.Conflict, "insert cross-post: cross-post %s already exists", n.ID)
+			}
+		}
+		n.At = normTime(c.At)
+		t.st.crossPostSeq++
+		n.Seq = t.st.crossPostSeq
+		cps := ownMap(&t.own.crossPosts, &t.st.crossPosts)
+		// The slice is shared with the committed state: append to a copy.
+		cps[n.AccountID] = append(slices.Clone(cps[n.AccountID]), n)
+		c.Seq = n.Seq
+		created = true
+		return n.Clone(), nil
+	})
+	return stored, created, err
 }

@@ -53,7 +53,7 @@ func (t *tx) close() {
 	t.mu.Unlock()
 }
 
-// begin locks t for one call and checks that it is usable; the caller must t.mu.Unlock.
+// begin locks t for one call of locked and checks that it is usable; locked unlocks it.
 func (t *tx) begin(ctx context.Context) error {
 	t.mu.Lock()
 	if t.done {
@@ -133,14 +133,26 @@ func (t *tx) appendEvent(personID string, e *profile.ActivityEvent) {
 // Reader: reads see the transaction's own writes. Every method of tx fails with
 // errTxClosed once its InTx has returned, and with the context's error once ctx ends.
 
-// read runs f over the transaction's state, as every read of tx does.
-func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
+// locked runs f with t locked once begin has found t usable; every method of tx runs
+// through it (directly, by read or by do).
+func locked[V any](ctx context.Context, t *tx, f func() (V, error)) (V, error) {
 	if err := t.begin(ctx); err != nil {
 		var zero V
 		return zero, err
 	}
 	defer t.mu.Unlock()
-	return f(), nil
+	return f()
+}
+
+// read runs f over the transaction's state, as every read of tx does.
+func read[V any](ctx context.Context, t *tx, f func() V) (V, error) {
+	return locked(ctx, t, func() (V, error) { return f(), nil })
+}
+
+// do runs f with t locked, as every method of tx that returns only an error does.
+func (t *tx) do(ctx context.Context, f func() error) error {
+	_, err := locked(ctx, t, func() (struct{}, error) { return struct{}{}, f() })
+	return err
 }
 
 func (t *tx) PersonsByID(ctx context.Context, ids []string) (map[string]*profile.Person, error) {
@@ -182,23 +194,17 @@ func (t *tx) LockAccounts(ctx context.Context, ids []string) (map[string]*profil
 }
 
 func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*profile.Account, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	return t.st.accountByKey(key).Clone(), nil
+	return read(ctx, t, func() *profile.Account { return t.st.accountByKey(key).Clone() })
 }
 
 // LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
 func (t *tx) LockPerson(ctx context.Context, id string) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if _, ok := t.personID(id); !ok {
-		return profile.Errorf(profile.NotFound, "person %q not found", id)
-	}
-	return nil
+	return t.do(ctx, func() error {
+		if _, ok := t.personID(id); !ok {
+			return profile.Errorf(profile.NotFound, "person %q not found", id)
+		}
+		return nil
+	})
 }
 
 // personID returns the canonical id of an existing person.
@@ -298,116 +304,108 @@ func (t *tx) checkLink(a *profile.Account) error {
 // id or (app, appUserId) is CONFLICT, a second account of the app on a.PersonID
 // ALREADY_LINKED, a missing person NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) InsertAccount(ctx context.Context, a *profile.Account) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if a != nil && a.ID == "" {
-		a.ID = uuid.NewString()
-	}
-	n, err := normAccount(a)
-	if err != nil {
-		return fmt.Errorf("insert account: %w", err)
-	}
-	if _, ok := t.st.accounts[n.ID]; ok {
-		return profile.Errorf(profile.Conflict, "account %s already exists", n.ID)
-	}
-	if _, ok := t.st.keys[n.Key()]; ok {
-		return profile.Errorf(profile.Conflict, "%s account %q already exists", n.App, n.AppUserID)
-	}
-	if err := t.checkLink(n); err != nil {
-		return err
-	}
-	t.accounts()[n.ID] = n
-	t.keys()[n.Key()] = n.ID
-	if n.PersonID != "" {
-		t.linksOf(n.PersonID)[n.App] = n.ID
-	}
-	return nil
+	return t.do(ctx, func() error {
+		if a != nil && a.ID == "" {
+			a.ID = uuid.NewString()
+		}
+		n, err := normAccount(a)
+		if err != nil {
+			return fmt.Errorf("insert account: %w", err)
+		}
+		if _, ok := t.st.accounts[n.ID]; ok {
+			return profile.Errorf(profile.Conflict, "account %s already exists", n.ID)
+		}
+		if _, ok := t.st.keys[n.Key()]; ok {
+			return profile.Errorf(profile.Conflict, "%s account %q already exists", n.App, n.AppUserID)
+		}
+		if err := t.checkLink(n); err != nil {
+			return err
+		}
+		t.accounts()[n.ID] = n
+		t.keys()[n.Key()] = n.ID
+		if n.PersonID != "" {
+			t.linksOf(n.PersonID)[n.App] = n.ID
+		}
+		return nil
+	})
 }
 
 // UpdateAccount replaces the account with a.ID by a copy of a, link included. A missing
 // account is NOT_FOUND, a taken (app, appUserId) CONFLICT, a second account of the app
 // on a.PersonID ALREADY_LINKED, a missing person NOT_FOUND.
 func (t *tx) UpdateAccount(ctx context.Context, a *profile.Account) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if a == nil {
-		return errors.New("update account: nil account")
-	}
-	if t.st.account(a.ID) == nil {
-		return profile.Errorf(profile.NotFound, "account %q not found", a.ID)
-	}
-	n, err := normAccount(a)
-	if err != nil {
-		return fmt.Errorf("update account: %w", err)
-	}
-	old := t.st.accounts[n.ID]
-	if id, ok := t.st.keys[n.Key()]; ok && id != n.ID {
-		return profile.Errorf(profile.Conflict, "%s account %q already exists", n.App, n.AppUserID)
-	}
-	if err := t.checkLink(n); err != nil {
-		return err
-	}
-	if old.PersonID != "" {
-		links := t.linksOf(old.PersonID)
-		if links[old.App] == old.ID {
-			delete(links, old.App)
+	return t.do(ctx, func() error {
+		if a == nil {
+			return errors.New("update account: nil account")
 		}
-	}
-	if n.PersonID != "" {
-		t.linksOf(n.PersonID)[n.App] = n.ID
-	}
-	if old.Key() != n.Key() {
-		delete(t.keys(), old.Key())
-		t.keys()[n.Key()] = n.ID
-	}
-	t.accounts()[n.ID] = n
-	return nil
+		if t.st.account(a.ID) == nil {
+			return profile.Errorf(profile.NotFound, "account %q not found", a.ID)
+		}
+		n, err := normAccount(a)
+		if err != nil {
+			return fmt.Errorf("update account: %w", err)
+		}
+		old := t.st.accounts[n.ID]
+		if id, ok := t.st.keys[n.Key()]; ok && id != n.ID {
+			return profile.Errorf(profile.Conflict, "%s account %q already exists", n.App, n.AppUserID)
+		}
+		if err := t.checkLink(n); err != nil {
+			return err
+		}
+		if old.PersonID != "" {
+			links := t.linksOf(old.PersonID)
+			if links[old.App] == old.ID {
+				delete(links, old.App)
+			}
+		}
+		if n.PersonID != "" {
+			t.linksOf(n.PersonID)[n.App] = n.ID
+		}
+		if old.Key() != n.Key() {
+			delete(t.keys(), old.Key())
+			t.keys()[n.Key()] = n.ID
+		}
+		t.accounts()[n.ID] = n
+		return nil
+	})
 }
 
 // InsertPerson stores a copy of p (an empty p.ID is filled with a new UUID). A duplicate
 // id is CONFLICT, a malformed one BAD_USER_INPUT.
 func (t *tx) InsertPerson(ctx context.Context, p *profile.Person) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if p == nil {
-		return errors.New("insert person: nil person")
-	}
-	if p.ID == "" {
-		p.ID = uuid.NewString()
-	}
-	id, err := parseID(p.ID)
-	if err != nil {
-		return fmt.Errorf("insert person: %w", err)
-	}
-	if _, ok := t.st.persons[id]; ok {
-		return profile.Errorf(profile.Conflict, "person %s already exists", id)
-	}
-	t.persons()[id] = profile.Person{ID: id, CreatedAt: normTime(p.CreatedAt)}
-	return nil
+	return t.do(ctx, func() error {
+		if p == nil {
+			return errors.New("insert person: nil person")
+		}
+		if p.ID == "" {
+			p.ID = uuid.NewString()
+		}
+		id, err := parseID(p.ID)
+		if err != nil {
+			return fmt.Errorf("insert person: %w", err)
+		}
+		if _, ok := t.st.persons[id]; ok {
+			return profile.Errorf(profile.Conflict, "person %s already exists", id)
+		}
+		t.persons()[id] = profile.Person{ID: id, CreatedAt: normTime(p.CreatedAt)}
+		return nil
+	})
 }
 
 // DeletePerson removes the person with its settings, consents and login handoffs and
 // keeps its activity. A missing person is NOT_FOUND, one with linked accounts CONFLICT.
 func (t *tx) DeletePerson(ctx context.Context, id string) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	pid, ok := t.personID(id)
-	if !ok {
-		return profile.Errorf(profile.NotFound, "person %q not found", id)
-	}
-	if len(t.st.links[pid]) > 0 {
-		return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
-	}
-	t.deletePersonRows(pid)
-	return nil
+	return t.do(ctx, func() error {
+		pid, ok := t.personID(id)
+		if !ok {
+			return profile.Errorf(profile.NotFound, "person %q not found", id)
+		}
+		if len(t.st.links[pid]) > 0 {
+			return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
+		}
+		t.deletePersonRows(pid)
+		return nil
+	})
 }
 
 // deletePersonRows deletes the person pid with its links, settings, consents and
@@ -436,196 +434,177 @@ func (t *tx) deletePersonRows(pid string) {
 // PutSettings stores a copy of s as given (Version included). A missing person is
 // NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) PutSettings(ctx context.Context, s *profile.Settings) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if s == nil {
-		return errors.New("put settings: nil settings")
-	}
-	if err := checkSettings(s); err != nil {
-		return fmt.Errorf("put settings: %w", err)
-	}
-	pid, err := t.existingPerson(s.PersonID)
-	if err != nil {
-		return fmt.Errorf("put settings: %w", err)
-	}
-	n := cloneSettings(s)
-	n.PersonID = pid
-	n.UpdatedAt = normTime(s.UpdatedAt)
-	t.settings()[pid] = n
-	return nil
+	return t.do(ctx, func() error {
+		if s == nil {
+			return errors.New("put settings: nil settings")
+		}
+		if err := checkSettings(s); err != nil {
+			return fmt.Errorf("put settings: %w", err)
+		}
+		pid, err := t.existingPerson(s.PersonID)
+		if err != nil {
+			return fmt.Errorf("put settings: %w", err)
+		}
+		n := cloneSettings(s)
+		n.PersonID = pid
+		n.UpdatedAt = normTime(s.UpdatedAt)
+		t.settings()[pid] = n
+		return nil
+	})
 }
 
 // PutConsent stores a copy of c unless an equal consent exists, and returns the stored
 // one. A missing person is NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) PutConsent(ctx context.Context, c *profile.Consent) (*profile.Consent, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	if c == nil {
-		return nil, errors.New("put consent: nil consent")
-	}
-	if !c.SourceApp.Valid() || !c.TargetApp.Valid() || !c.Category.Valid() || !c.Purpose.Valid() || c.SourceApp == c.TargetApp {
-		return nil, fmt.Errorf("put consent: invalid consent %s→%s %s %s", c.SourceApp, c.TargetApp, c.Category, c.Purpose)
-	}
-	pid, err := t.existingPerson(c.PersonID)
-	if err != nil {
-		return nil, fmt.Errorf("put consent: %w", err)
-	}
-	if old, ok := t.st.consents[pid][c.Key()]; ok {
-		v := *old
+	return locked(ctx, t, func() (*profile.Consent, error) {
+		if c == nil {
+			return nil, errors.New("put consent: nil consent")
+		}
+		if !c.SourceApp.Valid() || !c.TargetApp.Valid() || !c.Category.Valid() || !c.Purpose.Valid() || c.SourceApp == c.TargetApp {
+			return nil, fmt.Errorf("put consent: invalid consent %s→%s %s %s", c.SourceApp, c.TargetApp, c.Category, c.Purpose)
+		}
+		pid, err := t.existingPerson(c.PersonID)
+		if err != nil {
+			return nil, fmt.Errorf("put consent: %w", err)
+		}
+		if old, ok := t.st.consents[pid][c.Key()]; ok {
+			v := *old
+			return &v, nil
+		}
+		n := *c
+		n.PersonID = pid
+		n.GrantedAt = normTime(c.GrantedAt)
+		t.consentsOf(pid)[n.Key()] = &n
+		v := n
 		return &v, nil
-	}
-	n := *c
-	n.PersonID = pid
-	n.GrantedAt = normTime(c.GrantedAt)
-	t.consentsOf(pid)[n.Key()] = &n
-	v := n
-	return &v, nil
+	})
 }
 
 // DeleteConsent removes one consent and reports whether it existed; it never fails but
 // for the context or an ended Tx.
 func (t *tx) DeleteConsent(ctx context.Context, personID string, key profile.ConsentKey) (bool, error) {
-	if err := t.begin(ctx); err != nil {
-		return false, err
-	}
-	defer t.mu.Unlock()
-	pid := personID
-	if !profile.IsCanonicalID(pid) {
-		return false, nil
-	}
-	if _, ok := t.st.consents[pid][key]; !ok {
-		return false, nil
-	}
-	delete(t.consentsOf(pid), key)
-	return true, nil
+	return locked(ctx, t, func() (bool, error) {
+		if !profile.IsCanonicalID(personID) {
+			return false, nil
+		}
+		if _, ok := t.st.consents[personID][key]; !ok {
+			return false, nil
+		}
+		delete(t.consentsOf(personID), key)
+		return true, nil
+	})
 }
 
 // DeleteConsentsNaming removes the person's consents naming app and counts them; it
 // never fails but for the context or an ended Tx.
 func (t *tx) DeleteConsentsNaming(ctx context.Context, personID string, app profile.App) (int, error) {
-	if err := t.begin(ctx); err != nil {
-		return 0, err
-	}
-	defer t.mu.Unlock()
-	pid := personID
-	if !profile.IsCanonicalID(pid) {
-		return 0, nil
-	}
-	n := 0
-	for k := range t.st.consents[pid] {
-		if k.SourceApp == app || k.TargetApp == app {
-			delete(t.consentsOf(pid), k)
-			n++
+	return locked(ctx, t, func() (int, error) {
+		if !profile.IsCanonicalID(personID) {
+			return 0, nil
 		}
-	}
-	return n, nil
+		n := 0
+		for k := range t.st.consents[personID] {
+			if k.SourceApp == app || k.TargetApp == app {
+				delete(t.consentsOf(personID), k)
+				n++
+			}
+		}
+		return n, nil
+	})
 }
 
 // AppendActivity appends a copy of e and sets e.Seq from a store-wide counter (rolled
 // back with the transaction). The person need not exist; a malformed id is
 // BAD_USER_INPUT.
 func (t *tx) AppendActivity(ctx context.Context, e *profile.ActivityEvent) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if e == nil {
-		return errors.New("append activity: nil event")
-	}
-	// The log outlives its person (DeletePerson keeps it), so the person need not exist.
-	pid, err := parseID(e.PersonID)
-	if err != nil {
-		return fmt.Errorf("append activity: %w", err)
-	}
-	if !validActivityType(e.Type) || (e.App != nil && !e.App.Valid()) {
-		return fmt.Errorf("append activity: invalid type %q or app", e.Type)
-	}
-	n := cloneEvent(e)
-	n.PersonID = pid
-	n.At = normTime(e.At)
-	t.st.seq++
-	n.Seq = t.st.seq
-	t.appendEvent(pid, n)
-	e.Seq = n.Seq
-	return nil
+	return t.do(ctx, func() error {
+		if e == nil {
+			return errors.New("append activity: nil event")
+		}
+		// The log outlives its person (DeletePerson keeps it), so the person need not exist.
+		pid, err := parseID(e.PersonID)
+		if err != nil {
+			return fmt.Errorf("append activity: %w", err)
+		}
+		if !validActivityType(e.Type) || (e.App != nil && !e.App.Valid()) {
+			return fmt.Errorf("append activity: invalid type %q or app", e.Type)
+		}
+		n := cloneEvent(e)
+		n.PersonID = pid
+		n.At = normTime(e.At)
+		t.st.seq++
+		n.Seq = t.st.seq
+		t.appendEvent(pid, n)
+		e.Seq = n.Seq
+		return nil
+	})
 }
 
 // InsertHandoff stores a copy of h. A duplicate code hash is CONFLICT, a missing person
 // or account NOT_FOUND, a malformed id BAD_USER_INPUT.
 func (t *tx) InsertHandoff(ctx context.Context, h *profile.LoginHandoff) error {
-	if err := t.begin(ctx); err != nil {
-		return err
-	}
-	defer t.mu.Unlock()
-	if h == nil || h.CodeHash == nil {
-		return errors.New("insert login handoff: no code hash")
-	}
-	if !h.TargetApp.Valid() || h.ExpiresAt.Before(h.CreatedAt) {
-		return fmt.Errorf("insert login handoff: invalid target app %q or expiry", h.TargetApp)
-	}
-	pid, err := t.existingPerson(h.PersonID)
-	if err != nil {
-		return fmt.Errorf("insert login handoff: %w", err)
-	}
-	aid, err := parseID(h.AccountID)
-	if err != nil {
-		return fmt.Errorf("insert login handoff: %w", err)
-	}
-	if _, ok := t.st.accounts[aid]; !ok {
-		return profile.Errorf(profile.NotFound, "insert login handoff: account %q not found", h.AccountID)
-	}
-	if _, ok := t.st.handoffs[string(h.CodeHash)]; ok {
-		return profile.Errorf(profile.Conflict, "insert login handoff: the code already exists")
-	}
-	n := cloneHandoff(h)
-	n.PersonID = pid
-	n.AccountID = aid
-	n.CreatedAt = normTime(h.CreatedAt)
-	n.ExpiresAt = normTime(h.ExpiresAt)
-	n.RedeemedAt = normTimePtr(h.RedeemedAt)
-	t.handoffs()[string(n.CodeHash)] = n
-	return nil
+	return t.do(ctx, func() error {
+		if h == nil || h.CodeHash == nil {
+			return errors.New("insert login handoff: no code hash")
+		}
+		if !h.TargetApp.Valid() || h.ExpiresAt.Before(h.CreatedAt) {
+			return fmt.Errorf("insert login handoff: invalid target app %q or expiry", h.TargetApp)
+		}
+		pid, err := t.existingPerson(h.PersonID)
+		if err != nil {
+			return fmt.Errorf("insert login handoff: %w", err)
+		}
+		aid, err := parseID(h.AccountID)
+		if err != nil {
+			return fmt.Errorf("insert login handoff: %w", err)
+		}
+		if _, ok := t.st.accounts[aid]; !ok {
+			return profile.Errorf(profile.NotFound, "insert login handoff: account %q not found", h.AccountID)
+		}
+		if _, ok := t.st.handoffs[string(h.CodeHash)]; ok {
+			return profile.Errorf(profile.Conflict, "insert login handoff: the code already exists")
+		}
+		n := cloneHandoff(h)
+		n.PersonID = pid
+		n.AccountID = aid
+		n.CreatedAt = normTime(h.CreatedAt)
+		n.ExpiresAt = normTime(h.ExpiresAt)
+		n.RedeemedAt = normTimePtr(h.RedeemedAt)
+		t.handoffs()[string(n.CodeHash)] = n
+		return nil
+	})
 }
 
 // DeleteHandoffs removes the person's unredeemed login handoffs to app and returns how
 // many it removed. A malformed person id matches nothing.
 func (t *tx) DeleteHandoffs(ctx context.Context, personID string, app profile.App) (int, error) {
-	if err := t.begin(ctx); err != nil {
-		return 0, err
-	}
-	defer t.mu.Unlock()
-	pid := personID
-	if !profile.IsCanonicalID(pid) {
-		return 0, nil
-	}
-	n := 0
-	for k, h := range t.st.handoffs {
-		if h.PersonID == pid && h.TargetApp == app && h.RedeemedAt == nil {
-			delete(t.handoffs(), k)
-			n++
+	return locked(ctx, t, func() (int, error) {
+		if !profile.IsCanonicalID(personID) {
+			return 0, nil
 		}
-	}
-	return n, nil
+		n := 0
+		for k, h := range t.st.handoffs {
+			if h.PersonID == personID && h.TargetApp == app && h.RedeemedAt == nil {
+				delete(t.handoffs(), k)
+				n++
+			}
+		}
+		return n, nil
+	})
 }
 
 // RedeemHandoff marks the unredeemed handoff with codeHash redeemed at `at` and returns
 // a copy, or nil, nil if there is none or it was redeemed already. Transactions run one
 // at a time, so of concurrent calls exactly one gets it.
 func (t *tx) RedeemHandoff(ctx context.Context, codeHash []byte, at time.Time) (*profile.LoginHandoff, error) {
-	if err := t.begin(ctx); err != nil {
-		return nil, err
-	}
-	defer t.mu.Unlock()
-	h, ok := t.st.handoffs[string(codeHash)]
-	if !ok || h.RedeemedAt != nil {
-		return nil, nil
-	}
-	n := cloneHandoff(h)
-	n.RedeemedAt = normTimePtr(&at)
-	t.handoffs()[string(n.CodeHash)] = n
-	return cloneHandoff(n), nil
+	return locked(ctx, t, func() (*profile.LoginHandoff, error) {
+		h, ok := t.st.handoffs[string(codeHash)]
+		if !ok || h.RedeemedAt != nil {
+			return nil, nil
+		}
+		n := cloneHandoff(h)
+		n.RedeemedAt = normTimePtr(&at)
+		t.handoffs()[string(n.CodeHash)] = n
+		return cloneHandoff(n), nil
+	})
 }
