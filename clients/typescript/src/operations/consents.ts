@@ -1,6 +1,17 @@
 // Consents page: which data flows between which apps, and switches to change it.
 import { graphql } from '../gql/index.js';
 
+/** The fields of one consent. */
+export const consentFieldsFragment = graphql(`
+  fragment ConsentFields on Consent {
+    sourceApp
+    targetApp
+    category
+    purpose
+    grantedAt
+  }
+`);
+
 /** The consents in force and the linked apps they may name. */
 export const consentsQuery = graphql(`
   query Consents {
@@ -10,11 +21,7 @@ export const consentsQuery = graphql(`
         app
       }
       consents {
-        sourceApp
-        targetApp
-        category
-        purpose
-        grantedAt
+        ...ConsentFields
       }
     }
   }
@@ -24,11 +31,7 @@ export const consentsQuery = graphql(`
 export const grantConsentMutation = graphql(`
   mutation GrantConsent($input: ConsentInput!) {
     grantConsent(input: $input) {
-      sourceApp
-      targetApp
-      category
-      purpose
-      grantedAt
+      ...ConsentFields
     }
   }
 `);

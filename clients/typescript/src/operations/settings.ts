@@ -1,6 +1,19 @@
 // Settings page: profile syncing, cross-posting, single sign-on, and profile edits.
 import { graphql } from '../gql/index.js';
 
+/** The fields of the settings page, with the version to send back as `expectedVersion`. */
+export const settingsFieldsFragment = graphql(`
+  fragment SettingsFields on Settings {
+    syncProfile
+    crossPosting {
+      from
+      to
+    }
+    singleSignOn
+    version
+  }
+`);
+
 /** The settings, with the version to send back as `expectedVersion`. */
 export const settingsQuery = graphql(`
   query Settings {
@@ -10,13 +23,7 @@ export const settingsQuery = graphql(`
         app
       }
       settings {
-        syncProfile
-        crossPosting {
-          from
-          to
-        }
-        singleSignOn
-        version
+        ...SettingsFields
       }
     }
   }
@@ -26,13 +33,7 @@ export const settingsQuery = graphql(`
 export const updateSettingsMutation = graphql(`
   mutation UpdateSettings($input: UpdateSettingsInput!) {
     updateSettings(input: $input) {
-      syncProfile
-      crossPosting {
-        from
-        to
-      }
-      singleSignOn
-      version
+      ...SettingsFields
     }
   }
 `);
