@@ -27,8 +27,8 @@ func BenchmarkRevokeThreeReplicas(b *testing.B) {
 	a.upsert(b, profile.AppFacebook, map[string]any{"appUserId": "rb-out", "username": "rb.out"})
 	mustOK(b, a.link(b, profile.AppFacebook, "rb-fb", profile.AppInstagram, "rb-ig"))
 	ownerTok := userToken(b, profile.AppFacebook, "rb-fb")
-	grant := newBenchCall(b, a.URL+"/graphql", ownerTok, cacheGrantMutation, pcProfileConsent)
-	revoke := newBenchCall(b, a.URL+"/graphql", ownerTok, cacheRevokeMutation, pcProfileConsent)
+	grant := newBenchCall(b, a.URL+"/graphql", ownerTok, grantMutation, pcProfileConsent)
+	revoke := newBenchCall(b, a.URL+"/graphql", ownerTok, revokeMutation, pcProfileConsent)
 	var reads []*benchCall
 	for _, s := range rs {
 		reads = append(reads, newBenchCall(b, s.URL+"/graphql", userToken(b, profile.AppFacebook, "rb-out"),

@@ -20,69 +20,63 @@ import (
 
 // Accounts Center end-to-end tests (issue 3, SPEC §3 and §6): activity log, settings,
 // cross-posting, single-sign-on handoff and recovery options, over HTTP against a real
-// server on a fresh PostgreSQL database. Helpers are prefixed "ac" so that they never
-// clash with the other e2e files of package main.
+// server on a fresh PostgreSQL database. The helpers below serve these tests only; the
+// shared ones (servers, tokens, requests, the database) are in e2e_helpers_test.go.
 
 const (
-	acActivityQuery = `query($first: Int, $after: String) { viewer { id activity(first: $first, after: $after) {
+	activityPageQuery = `query($first: Int, $after: String) { viewer { id activity(first: $first, after: $after) {
 		edges { cursor node { id type app at detail } } pageInfo { hasNextPage endCursor } } } }`
-	acSettingsMutation = `mutation($in: UpdateSettingsInput!) { updateSettings(input: $in) {
+	settingsMutation = `mutation($in: UpdateSettingsInput!) { updateSettings(input: $in) {
 		syncProfile crossPosting { from to } singleSignOn version } }`
-	acSettingsQuery      = `{ viewer { settings { syncProfile crossPosting { from to } singleSignOn version } } }`
-	acGrantMutation      = `mutation($in: ConsentInput!) { grantConsent(input: $in) { sourceApp targetApp } }`
-	acRevokeMutation     = `mutation($in: ConsentInput!) { revokeConsent(input: $in) }`
-	acProfileMutation    = `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { displayName } }`
-	acUnlinkMutation     = `mutation($app: App!) { unlinkAccount(app: $app) { id } }`
-	acCreateHandoff      = `mutation($app: App!) { createLoginHandoff(targetApp: $app) { code expiresAt } }`
-	acRedeemHandoff      = `mutation($code: String!) { redeemLoginHandoff(code: $code) { id app appUserId } }`
-	acTargetsQuery       = `query($from: App!) { viewer { crossPostTargets(from: $from) } }`
-	acPersonOwnerOnly    = `query($id: ID!) { person(id: $id) { id activity { edges { cursor } } recoveryOptions { masked } crossPostTargets(from: FACEBOOK) } }`
-	acRecoveryOptionsQry = `{ viewer { recoveryOptions { app kind masked } } }`
+	settingsQuery         = `{ viewer { settings { syncProfile crossPosting { from to } singleSignOn version } } }`
+	profileMutation       = `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { displayName } }`
+	unlinkMutation        = `mutation($app: App!) { unlinkAccount(app: $app) { id } }`
+	createHandoffMutation = `mutation($app: App!) { createLoginHandoff(targetApp: $app) { code expiresAt } }`
+	redeemHandoffMutation = `mutation($code: String!) { redeemLoginHandoff(code: $code) { id app appUserId } }`
+	crossPostTargetsQuery = `query($from: App!) { viewer { crossPostTargets(from: $from) } }`
+	ownerOnlyQuery        = `query($id: ID!) { person(id: $id) { id activity { edges { cursor } } recoveryOptions { masked } crossPostTargets(from: FACEBOOK) } }`
+	recoveryOptionsQuery  = `{ viewer { recoveryOptions { app kind masked } } }`
 )
 
-// acPerson is a person whose accounts were pushed by their apps and linked over HTTP.
-type acPerson struct {
+// linkedPerson is a person whose accounts were pushed by their apps and linked over HTTP.
+type linkedPerson struct {
 	s        *testServer
 	name     string
 	ID       string
 	accounts map[profile.App]string // app → account id, linked or not
 }
 
-// acSub is the in-app user id of name's account in app.
-func acSub(name string, app profile.App) string { return name + "-" + strings.ToLower(string(app)) }
-
-func (p *acPerson) sub(app profile.App) string { return acSub(p.name, app) }
+// sub is the in-app user id of the person's account in app.
+func (p *linkedPerson) sub(app profile.App) string {
+	return p.name + "-" + strings.ToLower(string(app))
+}
 
 // token is a user token of the person's account in app.
-func (p *acPerson) token(tb testing.TB, app profile.App) string {
+func (p *linkedPerson) token(tb testing.TB, app profile.App) string {
 	tb.Helper()
 	return userToken(tb, app, p.sub(app))
 }
 
-// acNewPerson pushes name's accounts in linked and unlinked, links every app of linked to
-// the first one and returns the person. name must be a valid username ([a-z0-9]).
-func acNewPerson(tb testing.TB, s *testServer, name string, linked []profile.App, unlinked ...profile.App) *acPerson {
+// newLinkedPerson pushes name's accounts in linked and unlinked, links every app of
+// linked (two at least) to the first one and returns the person. name is [a-z0-9], 20
+// characters at most: the accounts' usernames are name.app.
+func newLinkedPerson(tb testing.TB, s *testServer, name string, linked []profile.App, unlinked ...profile.App) *linkedPerson {
 	tb.Helper()
-	p := &acPerson{s: s, name: name, accounts: map[profile.App]string{}}
-	for _, app := range append(slices.Clone(linked), unlinked...) {
-		acc := s.upsert(tb, app, map[string]any{"appUserId": p.sub(app), "username": name})
-		p.accounts[app] = acc["id"].(string)
-	}
-	for _, app := range linked[1:] {
-		mustOK(tb, s.link(tb, linked[0], p.sub(linked[0]), app, p.sub(app)))
-	}
-	if len(linked) > 1 {
-		r := mustOK(tb, s.query(tb, p.token(tb, linked[0]), `{ viewer { id } }`, nil))
-		p.ID, _ = r.Get("viewer.id").(string)
-		if p.ID == "" {
-			tb.Fatalf("%s: viewer has no person after linking: %s", name, r.Raw)
+	p := &linkedPerson{s: s, name: name, accounts: map[profile.App]string{}}
+	accs := make([]account, 0, len(linked))
+	for i, app := range append(slices.Clone(linked), unlinked...) {
+		a := account{App: app, UserID: p.sub(app)}
+		p.accounts[app] = s.mkAccount(tb, a)
+		if i < len(linked) {
+			accs = append(accs, a)
 		}
 	}
+	p.ID = s.linkAll(tb, accs...)
 	return p
 }
 
-// acEvent is one activity event as the API returns it.
-type acEvent struct {
+// activityEvent is one activity event as the API returns it.
+type activityEvent struct {
 	Cursor string
 	ID     string
 	Type   string
@@ -92,21 +86,21 @@ type acEvent struct {
 }
 
 // label is "TYPE APP" (or "TYPE" without app), the shape expectations are written in.
-func (e acEvent) label() string { return strings.TrimSpace(e.Type + " " + e.App) }
+func (e activityEvent) label() string { return strings.TrimSpace(e.Type + " " + e.App) }
 
-type acPageInfo struct {
+type activityPageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor"`
 }
 
-// acPage fetches one page of the viewer's activity.
-func acPage(tb testing.TB, s *testServer, token string, first int, after *string) ([]acEvent, acPageInfo) {
+// activityPage fetches one page of the viewer's activity.
+func activityPage(tb testing.TB, s *testServer, token string, first int, after *string) ([]activityEvent, activityPageInfo) {
 	tb.Helper()
 	vars := map[string]any{"first": first}
 	if after != nil {
 		vars["after"] = *after
 	}
-	r := mustOK(tb, s.query(tb, token, acActivityQuery, vars))
+	r := mustOK(tb, s.query(tb, token, activityPageQuery, vars))
 	var conn struct {
 		Edges []struct {
 			Cursor string `json:"cursor"`
@@ -118,12 +112,12 @@ func acPage(tb testing.TB, s *testServer, token string, first int, after *string
 				Detail *string `json:"detail"`
 			} `json:"node"`
 		} `json:"edges"`
-		PageInfo acPageInfo `json:"pageInfo"`
+		PageInfo activityPageInfo `json:"pageInfo"`
 	}
 	decodeAt(tb, r, "viewer.activity", &conn)
-	events := make([]acEvent, len(conn.Edges))
+	events := make([]activityEvent, len(conn.Edges))
 	for i, e := range conn.Edges {
-		events[i] = acEvent{Cursor: e.Cursor, ID: e.Node.ID, Type: e.Node.Type, At: e.Node.At}
+		events[i] = activityEvent{Cursor: e.Cursor, ID: e.Node.ID, Type: e.Node.Type, At: e.Node.At}
 		if e.Node.App != nil {
 			events[i].App = *e.Node.App
 		}
@@ -140,13 +134,19 @@ func acPage(tb testing.TB, s *testServer, token string, first int, after *string
 	return events, conn.PageInfo
 }
 
-// acAll walks the viewer's whole activity log, newest first, in pages of 100.
-func acAll(tb testing.TB, s *testServer, token string) []acEvent {
+// activityLog walks the viewer's whole activity log, newest first, in pages of 100.
+func activityLog(tb testing.TB, s *testServer, token string) []activityEvent {
 	tb.Helper()
-	var all []acEvent
+	return walkActivity(tb, s, token, 100)
+}
+
+// walkActivity follows the viewer's activity pages of first events until the last one.
+func walkActivity(tb testing.TB, s *testServer, token string, first int) []activityEvent {
+	tb.Helper()
+	var all []activityEvent
 	var after *string
 	for {
-		page, info := acPage(tb, s, token, 100, after)
+		page, info := activityPage(tb, s, token, first, after)
 		all = append(all, page...)
 		if !info.HasNextPage {
 			return all
@@ -155,7 +155,7 @@ func acAll(tb testing.TB, s *testServer, token string) []acEvent {
 	}
 }
 
-func acIDs(events []acEvent) []string {
+func eventIDs(events []activityEvent) []string {
 	ids := make([]string, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
@@ -163,7 +163,7 @@ func acIDs(events []acEvent) []string {
 	return ids
 }
 
-func acLabels(events []acEvent) []string {
+func eventLabels(events []activityEvent) []string {
 	l := make([]string, len(events))
 	for i, e := range events {
 		l[i] = e.label()
@@ -171,39 +171,27 @@ func acLabels(events []acEvent) []string {
 	return l
 }
 
-// acExpectNew reads the whole log and asserts that it is before with exactly want
+// wantNewEvents reads the whole log and asserts that it is before with exactly want
 // (labels, newest first) on top, and that PostgreSQL holds as many events for the
 // person. It returns the log.
-func acExpectNew(tb testing.TB, p *acPerson, db *pgx.Conn, token string, before []acEvent, want ...string) []acEvent {
+func wantNewEvents(tb testing.TB, p *linkedPerson, db *pgx.Conn, token string, before []activityEvent, want ...string) []activityEvent {
 	tb.Helper()
-	all := acAll(tb, p.s, token)
+	all := activityLog(tb, p.s, token)
 	if len(all) != len(before)+len(want) {
-		tb.Fatalf("activity has %d events, want %d + %v:\n got %v\n was %v", len(all), len(before), want, acLabels(all), acLabels(before))
+		tb.Fatalf("activity has %d events, want %d + %v:\n got %v\n was %v", len(all), len(before), want, eventLabels(all), eventLabels(before))
 	}
 	added := all[:len(want)]
-	if got := acLabels(added); !slices.Equal(got, want) {
+	if got := eventLabels(added); !slices.Equal(got, want) {
 		tb.Fatalf("new events = %v, want %v (newest first)", got, want)
 	}
-	if !slices.Equal(acIDs(all[len(want):]), acIDs(before)) {
-		tb.Fatalf("older events changed:\n got %v\nwant %v", acIDs(all[len(want):]), acIDs(before))
+	if !slices.Equal(eventIDs(all[len(want):]), eventIDs(before)) {
+		tb.Fatalf("older events changed:\n got %v\nwant %v", eventIDs(all[len(want):]), eventIDs(before))
 	}
 	if n := dbVal[int](tb, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != len(all) {
 		tb.Fatalf("PostgreSQL holds %d events of the person, the API shows %d", n, len(all))
 	}
 	return all
 }
-
-func acConsent(src, dst profile.App) map[string]any {
-	return map[string]any{"sourceApp": src, "targetApp": dst, "category": "PROFILE"}
-}
-
-const (
-	acFB = profile.AppFacebook
-	acIG = profile.AppInstagram
-	acWA = profile.AppWhatsApp
-	acMS = profile.AppMessenger
-	acTH = profile.AppThreads
-)
 
 func TestE2EAccountsCenterActivity(t *testing.T) {
 	t.Parallel()
@@ -213,67 +201,71 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, nil) // its own server: the whole activity table is this test's
 		db := openDB(t, s)
-		p := acNewPerson(t, s, "evone", []profile.App{acFB, acIG}, acTH, acWA)
-		other := acNewPerson(t, s, "evother", []profile.App{acFB, acMS})
-		tok := p.token(t, acFB)
+		p := newLinkedPerson(t, s, "evone", []profile.App{profile.AppFacebook, profile.AppInstagram}, profile.AppThreads, profile.AppWhatsApp)
+		other := newLinkedPerson(t, s, "evother", []profile.App{profile.AppFacebook, profile.AppMessenger})
+		tok := p.token(t, profile.AppFacebook)
 
 		// Creating the person links both accounts: one LINKED per account, in link order.
-		log := acExpectNew(t, p, db, tok, nil, "LINKED INSTAGRAM", "LINKED FACEBOOK")
+		log := wantNewEvents(t, p, db, tok, nil, "LINKED INSTAGRAM", "LINKED FACEBOOK")
 
 		steps := []struct {
 			name  string
 			do    func(t *testing.T)
 			event []string // nil: the step must fail and append nothing
 		}{
-			{"link", func(t *testing.T) { mustOK(t, s.link(t, acFB, p.sub(acFB), acTH, p.sub(acTH))) }, []string{"LINKED THREADS"}},
+			{"link", func(t *testing.T) {
+				mustOK(t, s.link(t, profile.AppFacebook, p.sub(profile.AppFacebook), profile.AppThreads, p.sub(profile.AppThreads)))
+			}, []string{"LINKED THREADS"}},
 			{"grant", func(t *testing.T) {
-				mustOK(t, s.query(t, tok, acGrantMutation, map[string]any{"in": acConsent(acIG, acFB)}))
+				mustOK(t, s.query(t, tok, grantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, "PROFILE", "SERVICE")))
 			}, []string{"CONSENT_GRANTED INSTAGRAM"}},
 			{"grant naming an unlinked app fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, tok, acGrantMutation, map[string]any{"in": acConsent(acWA, acFB)}), "grantConsent", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, grantMutation, consentInput(profile.AppWhatsApp, profile.AppFacebook, "PROFILE", "SERVICE")), "grantConsent", "BAD_USER_INPUT")
 			}, nil},
 			{"revoke", func(t *testing.T) {
-				r := mustOK(t, s.query(t, tok, acRevokeMutation, map[string]any{"in": acConsent(acIG, acFB)}))
+				r := mustOK(t, s.query(t, tok, revokeMutation, consentInput(profile.AppInstagram, profile.AppFacebook, "PROFILE", "SERVICE")))
 				if r.Get("revokeConsent") != true {
 					t.Fatalf("revokeConsent = %v, want true", r.Get("revokeConsent"))
 				}
 			}, []string{"CONSENT_REVOKED INSTAGRAM"}},
 			{"profile update", func(t *testing.T) {
-				mustOK(t, s.query(t, tok, acProfileMutation, map[string]any{"in": map[string]any{"displayName": "Eve One"}}))
+				mustOK(t, s.query(t, tok, profileMutation, map[string]any{"in": map[string]any{"displayName": "Eve One"}}))
 			}, []string{"PROFILE_UPDATED FACEBOOK"}},
 			{"invalid profile update fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, tok, acProfileMutation, map[string]any{"in": map[string]any{"displayName": "   "}}), "updateProfile", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, profileMutation, map[string]any{"in": map[string]any{"displayName": "   "}}), "updateProfile", "BAD_USER_INPUT")
 			}, nil},
 			{"settings update", func(t *testing.T) {
-				mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{acTH}, "expectedVersion": 0}}))
+				mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{profile.AppThreads}, "expectedVersion": 0}}))
 			}, []string{"SETTINGS_UPDATED FACEBOOK"}},
 			{"settings update with a stale expectedVersion fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": true, "expectedVersion": 0}}), "updateSettings", "CONFLICT")
+				wantErrorAt(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"syncProfile": true, "expectedVersion": 0}}), "updateSettings", "CONFLICT")
 			}, nil},
 			{"handoff for an app not in singleSignOn fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, tok, acCreateHandoff, map[string]any{"app": acIG}), "createLoginHandoff", "BAD_USER_INPUT")
+				wantErrorAt(t, s.query(t, tok, createHandoffMutation, map[string]any{"app": profile.AppInstagram}), "createLoginHandoff", "BAD_USER_INPUT")
 			}, nil},
 			{"handoff creation and redemption", func(t *testing.T) {
-				r := mustOK(t, s.query(t, tok, acCreateHandoff, map[string]any{"app": acTH}))
+				r := mustOK(t, s.query(t, tok, createHandoffMutation, map[string]any{"app": profile.AppThreads}))
 				code, _ := r.Get("createLoginHandoff.code").(string)
-				mustOK(t, s.query(t, serviceToken(t, acTH), acRedeemHandoff, map[string]any{"code": code}))
+				mustOK(t, s.query(t, serviceToken(t, profile.AppThreads), redeemHandoffMutation, map[string]any{"code": code}))
 			}, []string{"LOGIN_HANDOFF_REDEEMED THREADS", "LOGIN_HANDOFF_CREATED THREADS"}},
 			{"redemption of an unknown code fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, serviceToken(t, acTH), acRedeemHandoff, map[string]any{"code": base64.RawURLEncoding.EncodeToString(make([]byte, 32))}),
+				wantErrorAt(t, s.query(t, serviceToken(t, profile.AppThreads), redeemHandoffMutation, map[string]any{"code": base64.RawURLEncoding.EncodeToString(make([]byte, 32))}),
 					"redeemLoginHandoff", "INVALID_HANDOFF")
 			}, nil},
 			{"unlinking an app that is not linked fails", func(t *testing.T) {
-				wantErrorAt(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acWA}), "unlinkAccount", "NOT_FOUND")
+				wantErrorAt(t, s.query(t, tok, unlinkMutation, map[string]any{"app": profile.AppWhatsApp}), "unlinkAccount", "NOT_FOUND")
 			}, nil},
 			{"linking an account of another person fails", func(t *testing.T) {
-				wantErrorAt(t, s.link(t, acFB, p.sub(acFB), acMS, other.sub(acMS)), "linkAccount", "ALREADY_LINKED")
+				wantErrorAt(t, s.link(t, profile.AppFacebook, p.sub(profile.AppFacebook), profile.AppMessenger, other.sub(profile.AppMessenger)), "linkAccount", "ALREADY_LINKED")
 			}, nil},
-			{"unlink", func(t *testing.T) { mustOK(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acTH})) }, []string{"UNLINKED THREADS"}},
+			{"unlink", func(t *testing.T) {
+				mustOK(t, s.query(t, tok, unlinkMutation, map[string]any{"app": profile.AppThreads}))
+			}, []string{"UNLINKED THREADS"}},
 		}
 		for _, st := range steps {
 			before := dbVal[int](t, db, `SELECT count(*) FROM activity`)
 			st.do(t)
-			log = acExpectNew(t, p, db, tok, log, st.event...)
+			log = wantNewEvents(t, p, db, tok, log, st.event...)
 			if after := dbVal[int](t, db, `SELECT count(*) FROM activity`); after != before+len(st.event) {
 				t.Fatalf("%s: the activity table grew by %d rows, want %d", st.name, after-before, len(st.event))
 			}
@@ -291,22 +283,14 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 		}
 	})
 
-	t.Run("pagination walks every event once, newest first, while new events arrive between pages", func(t *testing.T) {
-		t.Parallel()
-		acWalkWhileInserting(t, s)
-	})
-
-	t.Run("pagination under concurrent inserts has no duplicates or gaps", func(t *testing.T) {
-		t.Parallel()
-		acWalkUnderConcurrentInserts(t, s)
-	})
+	runCenterCases(t, s, nil, walkWhileInsertingCase, walkUnderConcurrentInsertsCase)
 
 	t.Run("first and after are validated", func(t *testing.T) {
 		t.Parallel()
-		p := acNewPerson(t, s, "evbad", []profile.App{acFB, acIG})
-		tok := p.token(t, acFB)
-		for first, want := range map[int]acPageInfo{1: {HasNextPage: true}, 2: {}, 100: {}} {
-			events, info := acPage(t, s, tok, first, nil)
+		p := newLinkedPerson(t, s, "evbad", []profile.App{profile.AppFacebook, profile.AppInstagram})
+		tok := p.token(t, profile.AppFacebook)
+		for first, want := range map[int]activityPageInfo{1: {HasNextPage: true}, 2: {}, 100: {}} {
+			events, info := activityPage(t, s, tok, first, nil)
 			if len(events) != min(first, 2) || info.HasNextPage != want.HasNextPage {
 				t.Fatalf("first: %d of 2 events gave %d events, hasNextPage %v; want %d, %v", first, len(events), info.HasNextPage, min(first, 2), want.HasNextPage)
 			}
@@ -328,7 +312,7 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 			{"padded standard base64 cursor", 5, base64.StdEncoding.EncodeToString([]byte("ev:1"))},
 		}
 		for _, b := range bad {
-			r := s.query(t, tok, acActivityQuery, map[string]any{"first": b.first, "after": b.after})
+			r := s.query(t, tok, activityPageQuery, map[string]any{"first": b.first, "after": b.after})
 			wantErrorAt(t, r, "viewer.activity", "BAD_USER_INPUT")
 			if r.Get("viewer.activity") != nil || r.Get("viewer.id") != p.ID {
 				t.Fatalf("%s: want activity null and the rest of the viewer resolved, got %s", b.name, r.Raw)
@@ -338,15 +322,15 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 
 	t.Run("activity is owner only", func(t *testing.T) {
 		t.Parallel()
-		p := acNewPerson(t, s, "evowner", []profile.App{acFB, acIG}, acTH)
-		other := acNewPerson(t, s, "evstranger", []profile.App{acFB, acWA})
+		p := newLinkedPerson(t, s, "evowner", []profile.App{profile.AppFacebook, profile.AppInstagram}, profile.AppThreads)
+		other := newLinkedPerson(t, s, "evstranger", []profile.App{profile.AppFacebook, profile.AppWhatsApp})
 		askers := map[string]string{
-			"another person":                  other.token(t, acFB),
-			"the person's unlinked account":   p.token(t, acTH),
-			"a service token of a linked app": serviceToken(t, acIG),
+			"another person":                  other.token(t, profile.AppFacebook),
+			"the person's unlinked account":   p.token(t, profile.AppThreads),
+			"a service token of a linked app": serviceToken(t, profile.AppInstagram),
 		}
 		for who, tok := range askers {
-			r := s.query(t, tok, acPersonOwnerOnly, map[string]any{"id": p.ID})
+			r := s.query(t, tok, ownerOnlyQuery, map[string]any{"id": p.ID})
 			for _, f := range []string{"activity", "recoveryOptions", "crossPostTargets"} {
 				wantErrorAt(t, r, "person."+f, "FORBIDDEN")
 				if r.Get("person."+f) != nil {
@@ -357,22 +341,24 @@ func TestE2EAccountsCenterActivity(t *testing.T) {
 				t.Fatalf("%s: the rest of the person does not resolve: %s", who, r.Raw)
 			}
 		}
-		r := mustOK(t, s.query(t, p.token(t, acIG), acPersonOwnerOnly, map[string]any{"id": p.ID}))
+		r := mustOK(t, s.query(t, p.token(t, profile.AppInstagram), ownerOnlyQuery, map[string]any{"id": p.ID}))
 		if edges, _ := r.Get("person.activity.edges").([]any); len(edges) != 2 {
 			t.Fatalf("owner sees %d events, want 2: %s", len(edges), r.Raw)
 		}
 	})
 }
 
-// acSettings is Settings as the API returns it.
-type acSettings struct {
+// personSettings is Settings as the API returns it.
+type personSettings struct {
 	SyncProfile  bool                `json:"syncProfile"`
 	CrossPosting []map[string]string `json:"crossPosting"`
 	SingleSignOn []string            `json:"singleSignOn"`
 	Version      int                 `json:"version"`
 }
 
-func acRules(pairs ...profile.App) []map[string]string {
+// crossPostRules is the crossPosting rules from pairs[0] to pairs[1], from pairs[2] to
+// pairs[3], and so on, as settings carry them (input and output).
+func crossPostRules(pairs ...profile.App) []map[string]string {
 	out := []map[string]string{}
 	for i := 0; i < len(pairs); i += 2 {
 		out = append(out, map[string]string{"from": string(pairs[i]), "to": string(pairs[i+1])})
@@ -380,14 +366,14 @@ func acRules(pairs ...profile.App) []map[string]string {
 	return out
 }
 
-func acReadSettings(tb testing.TB, s *testServer, token string) acSettings {
+func readSettings(tb testing.TB, s *testServer, token string) personSettings {
 	tb.Helper()
-	var st acSettings
-	decodeAt(tb, mustOK(tb, s.query(tb, token, acSettingsQuery, nil)), "viewer.settings", &st)
+	var st personSettings
+	decodeAt(tb, mustOK(tb, s.query(tb, token, settingsQuery, nil)), "viewer.settings", &st)
 	return st
 }
 
-func acWantSettings(tb testing.TB, got acSettings, rules []map[string]string, sso []string, sync bool, version int) {
+func wantSettings(tb testing.TB, got personSettings, rules []map[string]string, sso []string, sync bool, version int) {
 	tb.Helper()
 	if len(got.CrossPosting) != len(rules) || got.SyncProfile != sync || got.Version != version || !slices.Equal(got.SingleSignOn, sso) {
 		tb.Fatalf("settings = %+v, want crossPosting %v, singleSignOn %v, syncProfile %v, version %d", got, rules, sso, sync, version)
@@ -399,10 +385,10 @@ func acWantSettings(tb testing.TB, got acSettings, rules []map[string]string, ss
 	}
 }
 
-func acTargets(tb testing.TB, s *testServer, token string, from profile.App) []string {
+func readCrossPostTargets(tb testing.TB, s *testServer, token string, from profile.App) []string {
 	tb.Helper()
 	var out []string
-	decodeAt(tb, mustOK(tb, s.query(tb, token, acTargetsQuery, map[string]any{"from": from})), "viewer.crossPostTargets", &out)
+	decodeAt(tb, mustOK(tb, s.query(tb, token, crossPostTargetsQuery, map[string]any{"from": from})), "viewer.crossPostTargets", &out)
 	return out
 }
 
@@ -413,23 +399,26 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 	t.Run("crossPosting and singleSignOn round-trip; unlinked apps and stale versions write nothing", func(t *testing.T) {
 		t.Parallel()
 		db := openDB(t, s)
-		p := acNewPerson(t, s, "setone", []profile.App{acFB, acIG, acTH}, acWA)
-		tok := p.token(t, acFB)
-		acWantSettings(t, acReadSettings(t, s, tok), acRules(), []string{}, false, 0)
+		p := newLinkedPerson(t, s, "setone", []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppThreads}, profile.AppWhatsApp)
+		tok := p.token(t, profile.AppFacebook)
+		wantSettings(t, readSettings(t, s, tok), crossPostRules(), []string{}, false, 0)
 
+		rules := crossPostRules(
+			profile.AppInstagram, profile.AppFacebook,
+			profile.AppInstagram, profile.AppThreads,
+			profile.AppFacebook, profile.AppInstagram)
 		in := map[string]any{
 			"syncProfile":     true,
-			"crossPosting":    []map[string]any{{"from": acIG, "to": acFB}, {"from": acIG, "to": acTH}, {"from": acFB, "to": acIG}},
-			"singleSignOn":    []profile.App{acTH, acIG},
+			"crossPosting":    rules,
+			"singleSignOn":    []profile.App{profile.AppThreads, profile.AppInstagram},
 			"expectedVersion": 0,
 		}
-		var got acSettings
-		decodeAt(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": in})), "updateSettings", &got)
-		rules := acRules(acIG, acFB, acIG, acTH, acFB, acIG)
+		var got personSettings
+		decodeAt(t, mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": in})), "updateSettings", &got)
 		sso := []string{"THREADS", "INSTAGRAM"}
-		acWantSettings(t, got, rules, sso, true, 1)
+		wantSettings(t, got, rules, sso, true, 1)
 		// Read back through another linked app: the settings are the person's.
-		acWantSettings(t, acReadSettings(t, s, p.token(t, acTH)), rules, sso, true, 1)
+		wantSettings(t, readSettings(t, s, p.token(t, profile.AppThreads)), rules, sso, true, 1)
 
 		events := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
 		fails := []struct {
@@ -437,56 +426,54 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 			in   map[string]any
 			code string
 		}{
-			{"a rule from an unlinked app", map[string]any{"crossPosting": []map[string]any{{"from": acWA, "to": acFB}}}, "BAD_USER_INPUT"},
-			{"a rule to an unlinked app", map[string]any{"crossPosting": []map[string]any{{"from": acFB, "to": acIG}, {"from": acFB, "to": acWA}}}, "BAD_USER_INPUT"},
-			{"a sign-on entry of an unlinked app", map[string]any{"singleSignOn": []profile.App{acFB, acMS}}, "BAD_USER_INPUT"},
+			{"a rule from an unlinked app", map[string]any{"crossPosting": crossPostRules(profile.AppWhatsApp, profile.AppFacebook)}, "BAD_USER_INPUT"},
+			{"a rule to an unlinked app", map[string]any{"crossPosting": crossPostRules(profile.AppFacebook, profile.AppInstagram, profile.AppFacebook, profile.AppWhatsApp)}, "BAD_USER_INPUT"},
+			{"a sign-on entry of an unlinked app", map[string]any{"singleSignOn": []profile.App{profile.AppFacebook, profile.AppMessenger}}, "BAD_USER_INPUT"},
 			{"a stale expectedVersion", map[string]any{"singleSignOn": []profile.App{}, "crossPosting": []map[string]any{}, "syncProfile": false, "expectedVersion": 0}, "CONFLICT"},
 			{"a future expectedVersion", map[string]any{"syncProfile": false, "expectedVersion": 7}, "CONFLICT"},
 		}
 		for _, f := range fails {
-			r := s.query(t, tok, acSettingsMutation, map[string]any{"in": f.in})
+			r := s.query(t, tok, settingsMutation, map[string]any{"in": f.in})
 			wantErrorAt(t, r, "updateSettings", f.code)
 			if r.Data != nil && r.Data["updateSettings"] != nil {
 				t.Fatalf("%s: data %v", f.name, r.Data)
 			}
-			acWantSettings(t, acReadSettings(t, s, tok), rules, sso, true, 1)
+			wantSettings(t, readSettings(t, s, tok), rules, sso, true, 1)
 			if n := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID); n != events {
 				t.Fatalf("%s: failed update appended %d events", f.name, n-events)
 			}
 		}
 
 		// The current version succeeds, and clears lists given as empty.
-		decodeAt(t, mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
+		decodeAt(t, mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{
 			"crossPosting": []map[string]any{}, "singleSignOn": []profile.App{}, "expectedVersion": 1,
 		}})), "updateSettings", &got)
-		acWantSettings(t, got, acRules(), []string{}, true, 2)
+		wantSettings(t, got, crossPostRules(), []string{}, true, 2)
 	})
 
-	t.Run("crossPostTargets names only rules from the app with both accounts still linked", func(t *testing.T) {
-		t.Parallel()
-		acCrossPostTargets(t, s)
-	})
+	runCenterCases(t, s, nil, crossPostTargetsCase)
 
 	t.Run("unlinking an app removes its rules and sign-on entry for good", func(t *testing.T) {
 		t.Parallel()
 		db := openDB(t, s)
-		p := acNewPerson(t, s, "setunlink", []profile.App{acFB, acIG, acTH})
-		tok := p.token(t, acFB)
-		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
-			"crossPosting": []map[string]any{{"from": acIG, "to": acTH}, {"from": acIG, "to": acFB}, {"from": acTH, "to": acIG}, {"from": acFB, "to": acIG}},
-			"singleSignOn": []profile.App{acTH, acIG},
+		p := newLinkedPerson(t, s, "setunlink", []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppThreads})
+		tok := p.token(t, profile.AppFacebook)
+		mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{
+			"crossPosting": crossPostRules(profile.AppInstagram, profile.AppThreads, profile.AppInstagram, profile.AppFacebook,
+				profile.AppThreads, profile.AppInstagram, profile.AppFacebook, profile.AppInstagram),
+			"singleSignOn": []profile.App{profile.AppThreads, profile.AppInstagram},
 		}}))
-		if got := acTargets(t, s, tok, acIG); !slices.Equal(got, []string{"THREADS", "FACEBOOK"}) {
+		if got := readCrossPostTargets(t, s, tok, profile.AppInstagram); !slices.Equal(got, []string{"THREADS", "FACEBOOK"}) {
 			t.Fatalf("crossPostTargets(from: INSTAGRAM) = %v before unlinking", got)
 		}
 
-		mustOK(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acTH}))
-		st := acReadSettings(t, s, tok)
-		acWantSettings(t, st, acRules(acIG, acFB, acFB, acIG), []string{"INSTAGRAM"}, false, st.Version)
-		if got := acTargets(t, s, tok, acIG); !slices.Equal(got, []string{"FACEBOOK"}) {
+		mustOK(t, s.query(t, tok, unlinkMutation, map[string]any{"app": profile.AppThreads}))
+		st := readSettings(t, s, tok)
+		wantSettings(t, st, crossPostRules(profile.AppInstagram, profile.AppFacebook, profile.AppFacebook, profile.AppInstagram), []string{"INSTAGRAM"}, false, st.Version)
+		if got := readCrossPostTargets(t, s, tok, profile.AppInstagram); !slices.Equal(got, []string{"FACEBOOK"}) {
 			t.Fatalf("crossPostTargets(from: INSTAGRAM) = %v after unlinking THREADS, want [FACEBOOK]", got)
 		}
-		if got := acTargets(t, s, tok, acTH); len(got) != 0 {
+		if got := readCrossPostTargets(t, s, tok, profile.AppThreads); len(got) != 0 {
 			t.Fatalf("crossPostTargets(from: THREADS) = %v after unlinking THREADS, want []", got)
 		}
 		// Stored settings no longer name the app (removed, not just filtered on read).
@@ -495,29 +482,29 @@ func TestE2EAccountsCenterSettings(t *testing.T) {
 			t.Fatal("stored settings still name THREADS after unlinking it")
 		}
 		// Linking the app again does not bring the old rules back.
-		mustOK(t, s.link(t, acFB, p.sub(acFB), acTH, p.sub(acTH)))
-		if got := acTargets(t, s, tok, acIG); !slices.Equal(got, []string{"FACEBOOK"}) {
+		mustOK(t, s.link(t, profile.AppFacebook, p.sub(profile.AppFacebook), profile.AppThreads, p.sub(profile.AppThreads)))
+		if got := readCrossPostTargets(t, s, tok, profile.AppInstagram); !slices.Equal(got, []string{"FACEBOOK"}) {
 			t.Fatalf("crossPostTargets(from: INSTAGRAM) = %v after relinking THREADS, want [FACEBOOK]", got)
 		}
-		if st := acReadSettings(t, s, tok); slices.Contains(st.SingleSignOn, "THREADS") {
+		if st := readSettings(t, s, tok); slices.Contains(st.SingleSignOn, "THREADS") {
 			t.Fatalf("singleSignOn = %v after relinking THREADS", st.SingleSignOn)
 		}
 	})
 }
 
-// acHandoffPerson is a person with FACEBOOK, INSTAGRAM and THREADS linked and THREADS
+// handoffPerson is a person with FACEBOOK, INSTAGRAM and THREADS linked and THREADS
 // and INSTAGRAM accepting single sign-on.
-func acHandoffPerson(tb testing.TB, s *testServer, name string) *acPerson {
+func handoffPerson(tb testing.TB, s *testServer, name string) *linkedPerson {
 	tb.Helper()
-	p := acNewPerson(tb, s, name, []profile.App{acFB, acIG, acTH}, acWA)
-	mustOK(tb, s.query(tb, p.token(tb, acFB), acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{acTH, acIG}}}))
+	p := newLinkedPerson(tb, s, name, []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppThreads}, profile.AppWhatsApp)
+	mustOK(tb, s.query(tb, p.token(tb, profile.AppFacebook), settingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{profile.AppThreads, profile.AppInstagram}}}))
 	return p
 }
 
-// acCreateCode creates a handoff to app as the person's FACEBOOK account.
-func acCreateCode(tb testing.TB, p *acPerson, app profile.App) string {
+// createHandoffCode creates a handoff to app as the person's FACEBOOK account.
+func createHandoffCode(tb testing.TB, p *linkedPerson, app profile.App) string {
 	tb.Helper()
-	r := mustOK(tb, p.s.query(tb, p.token(tb, acFB), acCreateHandoff, map[string]any{"app": app}))
+	r := mustOK(tb, p.s.query(tb, p.token(tb, profile.AppFacebook), createHandoffMutation, map[string]any{"app": app}))
 	code, _ := r.Get("createLoginHandoff.code").(string)
 	if code == "" {
 		tb.Fatalf("no code: %s", r.Raw)
@@ -525,30 +512,42 @@ func acCreateCode(tb testing.TB, p *acPerson, app profile.App) string {
 	return code
 }
 
-// acRedeemOK redeems code with a service token of app and checks the account returned.
-func acRedeemOK(tb testing.TB, p *acPerson, code string, app profile.App) {
+// redeemHandoffOK redeems code with a service token of app and checks the account returned.
+func redeemHandoffOK(tb testing.TB, p *linkedPerson, code string, app profile.App) {
 	tb.Helper()
-	r := mustOK(tb, p.s.query(tb, serviceToken(tb, app), acRedeemHandoff, map[string]any{"code": code}))
+	r := mustOK(tb, p.s.query(tb, serviceToken(tb, app), redeemHandoffMutation, map[string]any{"code": code}))
 	if r.Get("redeemLoginHandoff.id") != p.accounts[app] || r.Get("redeemLoginHandoff.app") != string(app) ||
 		r.Get("redeemLoginHandoff.appUserId") != p.sub(app) {
 		tb.Fatalf("redeemLoginHandoff = %v, want the person's %s account %s (%s)", r.Get("redeemLoginHandoff"), app, p.accounts[app], p.sub(app))
 	}
 }
 
-// acInvalid collects every INVALID_HANDOFF answer, so that they can be compared.
-type acInvalid struct {
+// handoffAnswers collects every INVALID_HANDOFF answer, so that they can be compared.
+type handoffAnswers struct {
 	mu      sync.Mutex
 	answers map[string]string // JSON of {message, extensions} → first case that gave it
 }
 
+// newHandoffAnswers returns a collector that fails t at its end unless every
+// INVALID_HANDOFF answer of t was the same.
+func newHandoffAnswers(t *testing.T) *handoffAnswers {
+	a := &handoffAnswers{}
+	t.Cleanup(func() {
+		if len(a.answers) != 1 {
+			t.Errorf("INVALID_HANDOFF answers differ by case (they must reveal nothing): %v", a.answers)
+		}
+	})
+	return a
+}
+
 // redeemFails redeems code with token and asserts INVALID_HANDOFF and no data.
-func (a *acInvalid) redeemFails(tb testing.TB, s *testServer, token, code, why string) {
+func (a *handoffAnswers) redeemFails(tb testing.TB, s *testServer, token, code, why string) {
 	tb.Helper()
-	r := s.query(tb, token, acRedeemHandoff, map[string]any{"code": code})
+	r := s.query(tb, token, redeemHandoffMutation, map[string]any{"code": code})
 	a.check(tb, r, why)
 }
 
-func (a *acInvalid) check(tb testing.TB, r *gqlResponse, why string) {
+func (a *handoffAnswers) check(tb testing.TB, r *gqlResponse, why string) {
 	tb.Helper()
 	e := r.ErrorAt("redeemLoginHandoff")
 	if e == nil || e.Code() != "INVALID_HANDOFF" || len(r.Errors) != 1 || r.Data != nil && r.Data["redeemLoginHandoff"] != nil {
@@ -568,20 +567,15 @@ func (a *acInvalid) check(tb testing.TB, r *gqlResponse, why string) {
 func TestE2EAccountsCenterHandoff(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	invalid := &acInvalid{}
-	t.Cleanup(func() {
-		if len(invalid.answers) != 1 {
-			t.Errorf("INVALID_HANDOFF answers differ by case (they must reveal nothing): %v", invalid.answers)
-		}
-	})
+	invalid := newHandoffAnswers(t)
 
 	t.Run("creation needs the app in singleSignOn and a linked account", func(t *testing.T) {
 		t.Parallel()
 		db := openDB(t, s)
-		p := acNewPerson(t, s, "hocreate", []profile.App{acFB, acIG, acTH}, acWA, acMS)
-		tok := p.token(t, acFB)
+		p := newLinkedPerson(t, s, "hocreate", []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppThreads}, profile.AppWhatsApp, profile.AppMessenger)
+		tok := p.token(t, profile.AppFacebook)
 		// Sign-on entries name linked apps only; force a stale one to test the second rule.
-		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{acIG}}}))
+		mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{profile.AppInstagram}}}))
 		dbExec(t, db, `UPDATE settings SET single_sign_on = array_append(single_sign_on, 'WHATSAPP') WHERE person_id = $1`, p.ID)
 		events := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1`, p.ID)
 
@@ -591,13 +585,13 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 			app   profile.App
 			code  string
 		}{
-			{"linked but not in singleSignOn", tok, acTH, "BAD_USER_INPUT"},
-			{"in singleSignOn but not linked", tok, acWA, "BAD_USER_INPUT"},
-			{"neither linked nor in singleSignOn", tok, acMS, "BAD_USER_INPUT"},
-			{"asked by an unlinked account", p.token(t, acMS), acIG, "BAD_USER_INPUT"},
-			{"asked by a service token", serviceToken(t, acFB), acIG, "FORBIDDEN"},
+			{"linked but not in singleSignOn", tok, profile.AppThreads, "BAD_USER_INPUT"},
+			{"in singleSignOn but not linked", tok, profile.AppWhatsApp, "BAD_USER_INPUT"},
+			{"neither linked nor in singleSignOn", tok, profile.AppMessenger, "BAD_USER_INPUT"},
+			{"asked by an unlinked account", p.token(t, profile.AppMessenger), profile.AppInstagram, "BAD_USER_INPUT"},
+			{"asked by a service token", serviceToken(t, profile.AppFacebook), profile.AppInstagram, "FORBIDDEN"},
 		} {
-			r := s.query(t, c.token, acCreateHandoff, map[string]any{"app": c.app})
+			r := s.query(t, c.token, createHandoffMutation, map[string]any{"app": c.app})
 			wantErrorAt(t, r, "createLoginHandoff", c.code)
 			if r.Data != nil {
 				t.Fatalf("%s: data %v", c.name, r.Data)
@@ -610,15 +604,15 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 			t.Fatalf("failed creations appended %d events", n-events)
 		}
 		// The rule that holds: in singleSignOn and linked.
-		acRedeemOK(t, p, acCreateCode(t, p, acIG), acIG)
+		redeemHandoffOK(t, p, createHandoffCode(t, p, profile.AppInstagram), profile.AppInstagram)
 	})
 
 	t.Run("a code has at least 128 bits, lives 120 s and is stored only as a hash", func(t *testing.T) {
 		t.Parallel()
 		db := openDB(t, s)
-		p := acHandoffPerson(t, s, "hostore")
+		p := handoffPerson(t, s, "hostore")
 		before := time.Now()
-		r := mustOK(t, s.query(t, p.token(t, acFB), acCreateHandoff, map[string]any{"app": acTH}))
+		r := mustOK(t, s.query(t, p.token(t, profile.AppFacebook), createHandoffMutation, map[string]any{"app": profile.AppThreads}))
 		code, _ := r.Get("createLoginHandoff.code").(string)
 		raw, err := base64.RawURLEncoding.DecodeString(code)
 		if err != nil || len(raw) < 16 {
@@ -631,7 +625,7 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 		if lo, hi := before.Add(118*time.Second), time.Now().Add(122*time.Second); exp.Before(lo) || exp.After(hi) {
 			t.Fatalf("expiresAt %v, want 120 s after creation (between %v and %v)", exp, lo, hi)
 		}
-		if other := acCreateCode(t, p, acTH); other == code {
+		if other := createHandoffCode(t, p, profile.AppThreads); other == code {
 			t.Fatal("two handoffs got the same code")
 		}
 
@@ -660,53 +654,40 @@ func TestE2EAccountsCenterHandoff(t *testing.T) {
 			t.Fatalf("login_handoffs has %d rows of the person (%v), want 2", n, err)
 		}
 		// The stored hash still redeems the code it came from.
-		acRedeemOK(t, p, code, acTH)
-	})
-
-	t.Run("a code works once for its target app's service and then never again", func(t *testing.T) {
-		t.Parallel()
-		acHandoffOnce(t, s, invalid)
+		redeemHandoffOK(t, p, code, profile.AppThreads)
 	})
 
 	t.Run("an expired code is invalid", func(t *testing.T) {
 		t.Parallel()
 		db := openDB(t, s)
-		p := acHandoffPerson(t, s, "hoexpired")
-		code := acCreateCode(t, p, acTH)
+		p := handoffPerson(t, s, "hoexpired")
+		code := createHandoffCode(t, p, profile.AppThreads)
 		// created_at moves too: the table checks expires_at >= created_at.
 		dbExec(t, db, `UPDATE login_handoffs SET created_at = now() - interval '121 seconds',
 			expires_at = now() - interval '1 second' WHERE person_id = $1`, p.ID)
-		invalid.redeemFails(t, s, serviceToken(t, acTH), code, "an expired code")
+		invalid.redeemFails(t, s, serviceToken(t, profile.AppThreads), code, "an expired code")
 		if n := dbVal[int](t, db, `SELECT count(*) FROM activity WHERE person_id = $1 AND type = 'LOGIN_HANDOFF_REDEEMED'`, p.ID); n != 0 {
 			t.Fatalf("an expired code appended %d LOGIN_HANDOFF_REDEEMED", n)
 		}
 	})
 
-	t.Run("a code whose target was unlinked or left singleSignOn is invalid", func(t *testing.T) {
-		t.Parallel()
-		acHandoffStale(t, s, invalid)
-	})
-
-	t.Run("of 10 concurrent redemptions of one code exactly one succeeds", func(t *testing.T) {
-		t.Parallel()
-		acHandoffConcurrent(t, s, invalid)
-	})
+	runCenterCases(t, s, invalid, handoffOnceCase, handoffStaleCase, handoffConcurrentCase)
 }
 
 func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	p := acNewPerson(t, s, "recovery", []profile.App{acFB, acIG, acWA, acTH}, acMS)
-	s.upsert(t, acFB, map[string]any{"appUserId": p.sub(acFB), "username": "recovery", "phoneNumber": "+16505550142", "email": "jane.doe@example.com"})
-	s.upsert(t, acIG, map[string]any{"appUserId": p.sub(acIG), "username": "recovery", "email": "élodie@example.fr"})
-	s.upsert(t, acWA, map[string]any{"appUserId": p.sub(acWA), "username": "recovery", "phoneNumber": "+447911123456"})
-	s.upsert(t, acMS, map[string]any{"appUserId": p.sub(acMS), "username": "recovery", "phoneNumber": "+33612345678", "email": "unlinked@example.net"})
-	tok := p.token(t, acFB)
+	p := newLinkedPerson(t, s, "recovery", []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppWhatsApp, profile.AppThreads}, profile.AppMessenger)
+	s.upsert(t, profile.AppFacebook, map[string]any{"appUserId": p.sub(profile.AppFacebook), "username": "recovery", "phoneNumber": "+16505550142", "email": "jane.doe@example.com"})
+	s.upsert(t, profile.AppInstagram, map[string]any{"appUserId": p.sub(profile.AppInstagram), "username": "recovery", "email": "élodie@example.fr"})
+	s.upsert(t, profile.AppWhatsApp, map[string]any{"appUserId": p.sub(profile.AppWhatsApp), "username": "recovery", "phoneNumber": "+447911123456"})
+	s.upsert(t, profile.AppMessenger, map[string]any{"appUserId": p.sub(profile.AppMessenger), "username": "recovery", "phoneNumber": "+33612345678", "email": "unlinked@example.net"})
+	tok := p.token(t, profile.AppFacebook)
 
 	type option struct{ App, Kind, Masked string }
 	read := func(t *testing.T, token string) ([]option, *gqlResponse) {
 		t.Helper()
-		r := mustOK(t, s.query(t, token, acRecoveryOptionsQry, nil))
+		r := mustOK(t, s.query(t, token, recoveryOptionsQuery, nil))
 		var got []option
 		decodeAt(t, r, "viewer.recoveryOptions", &got)
 		return got, r
@@ -732,11 +713,11 @@ func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 	})
 
 	t.Run("owner only", func(t *testing.T) {
-		other := acNewPerson(t, s, "recoverystranger", []profile.App{acFB, acIG})
+		other := newLinkedPerson(t, s, "recoverystranger", []profile.App{profile.AppFacebook, profile.AppInstagram})
 		for who, token := range map[string]string{
-			"another person":                  other.token(t, acFB),
-			"the person's unlinked account":   p.token(t, acMS),
-			"a service token of a linked app": serviceToken(t, acWA),
+			"another person":                  other.token(t, profile.AppFacebook),
+			"the person's unlinked account":   p.token(t, profile.AppMessenger),
+			"a service token of a linked app": serviceToken(t, profile.AppWhatsApp),
 		} {
 			r := s.query(t, token, `query($id: ID!) { person(id: $id) { id recoveryOptions { app kind masked } } }`, map[string]any{"id": p.ID})
 			wantErrorAt(t, r, "person.recoveryOptions", "FORBIDDEN")
@@ -752,8 +733,8 @@ func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 	})
 
 	t.Run("an unlinked account's options disappear", func(t *testing.T) {
-		mustOK(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acWA}))
-		got, _ := read(t, p.token(t, acIG))
+		mustOK(t, s.query(t, tok, unlinkMutation, map[string]any{"app": profile.AppWhatsApp}))
+		got, _ := read(t, p.token(t, profile.AppInstagram))
 		want := []option{
 			{"FACEBOOK", "PHONE", "+1 ••• ••• •• 42"},
 			{"FACEBOOK", "EMAIL", "j•••@example.com"},
@@ -765,20 +746,51 @@ func TestE2EAccountsCenterRecoveryOptions(t *testing.T) {
 	})
 }
 
-// acWalkWhileInserting: pagination walks every event once, newest first, while new events arrive between pages.
-func acWalkWhileInserting(t *testing.T, s *testServer) {
-	p := acNewPerson(t, s, "evpage", []profile.App{acFB, acIG})
-	tok := p.token(t, acFB)
+// centerCase is an Accounts Center test that holds on either store: the
+// TestE2EAccountsCenter* tests run it on PostgreSQL and TestE2EAccountsCenterEmbeddedStore
+// on the embedded store. The handoff cases report their INVALID_HANDOFF answers to
+// invalid.
+type centerCase struct {
+	name string
+	run  func(t *testing.T, s *testServer, invalid *handoffAnswers)
+}
+
+var (
+	walkWhileInsertingCase = centerCase{"pagination walks every event once, newest first, while new events arrive between pages",
+		func(t *testing.T, s *testServer, _ *handoffAnswers) { walkActivityWhileInserting(t, s) }}
+	walkUnderConcurrentInsertsCase = centerCase{"pagination under concurrent inserts has no duplicates or gaps",
+		func(t *testing.T, s *testServer, _ *handoffAnswers) { walkActivityUnderConcurrentInserts(t, s) }}
+	crossPostTargetsCase = centerCase{"crossPostTargets names only rules from the app with both accounts still linked",
+		func(t *testing.T, s *testServer, _ *handoffAnswers) { crossPostTargetsFollowLinks(t, s) }}
+	handoffOnceCase       = centerCase{"a code works once for its target app's service and then never again", handoffOnce}
+	handoffStaleCase      = centerCase{"a code whose target was unlinked or left singleSignOn is invalid", handoffStale}
+	handoffConcurrentCase = centerCase{"of 10 concurrent redemptions of one code exactly one succeeds", handoffConcurrent}
+)
+
+// runCenterCases runs cases in parallel on s.
+func runCenterCases(t *testing.T, s *testServer, invalid *handoffAnswers, cases ...centerCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, s, invalid)
+		})
+	}
+}
+
+// walkActivityWhileInserting: pagination walks every event once, newest first, while new events arrive between pages.
+func walkActivityWhileInserting(t *testing.T, s *testServer) {
+	p := newLinkedPerson(t, s, "evpage", []profile.App{profile.AppFacebook, profile.AppInstagram})
+	tok := p.token(t, profile.AppFacebook)
 	toggle := false
 	insert := func(t *testing.T) {
 		t.Helper()
 		toggle = !toggle
-		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": toggle}}))
+		mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"syncProfile": toggle}}))
 	}
 	for range 28 {
 		insert(t)
 	}
-	start := acAll(t, s, tok) // 2 LINKED + 28 SETTINGS_UPDATED
+	start := activityLog(t, s, tok) // 2 LINKED + 28 SETTINGS_UPDATED
 	if len(start) != 30 {
 		t.Fatalf("log has %d events, want 30", len(start))
 	}
@@ -789,12 +801,12 @@ func acWalkWhileInserting(t *testing.T, s *testServer) {
 		t.Fatalf("default page = %s; want the 20 newest events and hasNextPage", r.Raw)
 	}
 
-	var walked []acEvent
+	var walked []activityEvent
 	var after *string
 	inserted := 0
 	for page := 0; ; page++ {
 		first := 1 + page%4
-		events, info := acPage(t, s, tok, first, after)
+		events, info := activityPage(t, s, tok, first, after)
 		if len(events) > first {
 			t.Fatalf("page %d has %d events, asked for %d", page, len(events), first)
 		}
@@ -815,31 +827,31 @@ func acWalkWhileInserting(t *testing.T, s *testServer) {
 			t.Fatal("pagination does not end")
 		}
 	}
-	if !slices.Equal(acIDs(walked), acIDs(start)) {
-		t.Fatalf("walk returned %d events %v,\nwant exactly the %d that existed when it started %v", len(walked), acIDs(walked), len(start), acIDs(start))
+	if !slices.Equal(eventIDs(walked), eventIDs(start)) {
+		t.Fatalf("walk returned %d events %v,\nwant exactly the %d that existed when it started %v", len(walked), eventIDs(walked), len(start), eventIDs(start))
 	}
-	now := acAll(t, s, tok)
-	if len(now) != len(start)+inserted || !slices.Equal(acIDs(now[inserted:]), acIDs(start)) {
+	now := activityLog(t, s, tok)
+	if len(now) != len(start)+inserted || !slices.Equal(eventIDs(now[inserted:]), eventIDs(start)) {
 		t.Fatalf("after the walk the log has %d events, want the %d inserted on top of the %d walked", len(now), inserted, len(start))
 	}
 	// A cursor stays valid: the page after the 10th event is the same as before the inserts.
-	again, _ := acPage(t, s, tok, 5, &start[9].Cursor)
-	if !slices.Equal(acIDs(again), acIDs(start[10:15])) {
-		t.Fatalf("page after the 10th event's cursor = %v, want %v", acIDs(again), acIDs(start[10:15]))
+	again, _ := activityPage(t, s, tok, 5, &start[9].Cursor)
+	if !slices.Equal(eventIDs(again), eventIDs(start[10:15])) {
+		t.Fatalf("page after the 10th event's cursor = %v, want %v", eventIDs(again), eventIDs(start[10:15]))
 	}
 	// A page past the oldest event is empty.
-	last, info := acPage(t, s, tok, 5, &start[len(start)-1].Cursor)
+	last, info := activityPage(t, s, tok, 5, &start[len(start)-1].Cursor)
 	if len(last) != 0 || info.HasNextPage || info.EndCursor != nil {
 		t.Fatalf("page after the oldest event = %v, %+v; want empty, no next page, no endCursor", last, info)
 	}
 }
 
-// acWalkUnderConcurrentInserts: pagination under concurrent inserts has no duplicates or gaps.
-func acWalkUnderConcurrentInserts(t *testing.T, s *testServer) {
-	p := acNewPerson(t, s, "evrace", []profile.App{acFB, acIG})
-	tok := p.token(t, acFB)
+// walkActivityUnderConcurrentInserts: pagination under concurrent inserts has no duplicates or gaps.
+func walkActivityUnderConcurrentInserts(t *testing.T, s *testServer) {
+	p := newLinkedPerson(t, s, "evrace", []profile.App{profile.AppFacebook, profile.AppInstagram})
+	tok := p.token(t, profile.AppFacebook)
 	for i := range 20 {
-		mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}}))
+		mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}}))
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -853,7 +865,7 @@ func acWalkUnderConcurrentInserts(t *testing.T, s *testServer) {
 				return
 			default:
 			}
-			r, err := s.tryQuery(tok, acSettingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}})
+			r, err := s.tryQuery(tok, settingsMutation, map[string]any{"in": map[string]any{"syncProfile": i%2 == 0}})
 			if err == nil && len(r.Errors) > 0 {
 				err = fmt.Errorf("insert: %s", r.Raw)
 			}
@@ -863,61 +875,53 @@ func acWalkUnderConcurrentInserts(t *testing.T, s *testServer) {
 			}
 		}
 	}()
-	var walked []acEvent
-	var after *string
-	for {
-		events, info := acPage(t, s, tok, 3, after)
-		walked = append(walked, events...)
-		if !info.HasNextPage {
-			break
-		}
-		after = info.EndCursor
-	}
+	walked := walkActivity(t, s, tok, 3)
 	close(stop)
 	wg.Wait()
 	if insertErr != nil {
 		t.Fatal(insertErr)
 	}
-	final := acAll(t, s, tok)
+	final := activityLog(t, s, tok)
 	// The walk is exactly the tail of the final log from its first event on.
-	k := slices.Index(acIDs(final), walked[0].ID)
-	if k < 0 || !slices.Equal(acIDs(final[k:]), acIDs(walked)) {
-		t.Fatalf("walk %v is not a contiguous tail of the log %v", acIDs(walked), acIDs(final))
+	k := slices.Index(eventIDs(final), walked[0].ID)
+	if k < 0 || !slices.Equal(eventIDs(final[k:]), eventIDs(walked)) {
+		t.Fatalf("walk %v is not a contiguous tail of the log %v", eventIDs(walked), eventIDs(final))
 	}
 	if len(walked) < 22 {
 		t.Fatalf("walk returned %d events, want at least the 22 that existed before it", len(walked))
 	}
 }
 
-// acCrossPostTargets: crossPostTargets names only rules from the app with both accounts still linked.
-func acCrossPostTargets(t *testing.T, s *testServer) {
-	p := acNewPerson(t, s, "settargets", []profile.App{acFB, acIG, acTH, acWA})
-	tok := p.token(t, acFB)
-	mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{
-		"crossPosting": []map[string]any{{"from": acIG, "to": acFB}, {"from": acIG, "to": acTH}, {"from": acFB, "to": acIG}, {"from": acWA, "to": acIG}},
+// crossPostTargetsFollowLinks: crossPostTargets names only rules from the app with both accounts still linked.
+func crossPostTargetsFollowLinks(t *testing.T, s *testServer) {
+	p := newLinkedPerson(t, s, "settargets", []profile.App{profile.AppFacebook, profile.AppInstagram, profile.AppThreads, profile.AppWhatsApp})
+	tok := p.token(t, profile.AppFacebook)
+	mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{
+		"crossPosting": crossPostRules(profile.AppInstagram, profile.AppFacebook, profile.AppInstagram, profile.AppThreads,
+			profile.AppFacebook, profile.AppInstagram, profile.AppWhatsApp, profile.AppInstagram),
 	}}))
 	for from, want := range map[profile.App][]string{
-		acIG: {"FACEBOOK", "THREADS"}, acFB: {"INSTAGRAM"}, acWA: {"INSTAGRAM"}, acTH: {}, acMS: {},
+		profile.AppInstagram: {"FACEBOOK", "THREADS"}, profile.AppFacebook: {"INSTAGRAM"}, profile.AppWhatsApp: {"INSTAGRAM"}, profile.AppThreads: {}, profile.AppMessenger: {},
 	} {
-		if got := acTargets(t, s, tok, from); !slices.Equal(got, want) {
+		if got := readCrossPostTargets(t, s, tok, from); !slices.Equal(got, want) {
 			t.Errorf("crossPostTargets(from: %s) = %v, want %v", from, got, want)
 		}
 	}
 }
 
-// acHandoffOnce: a code works once for its target app's service and then never again.
-func acHandoffOnce(t *testing.T, s *testServer, invalid *acInvalid) {
-	p := acHandoffPerson(t, s, "hoonce")
-	code := acCreateCode(t, p, acTH)
+// handoffOnce: a code works once for its target app's service and then never again.
+func handoffOnce(t *testing.T, s *testServer, invalid *handoffAnswers) {
+	p := handoffPerson(t, s, "hoonce")
+	code := createHandoffCode(t, p, profile.AppThreads)
 
-	invalid.redeemFails(t, s, serviceToken(t, acIG), code, "another app's service token")
-	invalid.redeemFails(t, s, serviceToken(t, acFB), code, "the creating app's service token")
-	invalid.redeemFails(t, s, p.token(t, acTH), code, "a user token of the target account")
-	invalid.redeemFails(t, s, p.token(t, acFB), code, "a user token of the creator")
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppInstagram), code, "another app's service token")
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppFacebook), code, "the creating app's service token")
+	invalid.redeemFails(t, s, p.token(t, profile.AppThreads), code, "a user token of the target account")
+	invalid.redeemFails(t, s, p.token(t, profile.AppFacebook), code, "a user token of the creator")
 
-	acRedeemOK(t, p, code, acTH) // still works for the right app
-	invalid.redeemFails(t, s, serviceToken(t, acTH), code, "a code used once")
-	invalid.redeemFails(t, s, serviceToken(t, acTH), code, "a code used twice")
+	redeemHandoffOK(t, p, code, profile.AppThreads) // still works for the right app
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppThreads), code, "a code used once")
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppThreads), code, "a code used twice")
 
 	for why, c := range map[string]string{
 		"an empty code":        "",
@@ -926,27 +930,27 @@ func acHandoffOnce(t *testing.T, s *testServer, invalid *acInvalid) {
 		"a code never issued":  base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"a code padded base64": base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 	} {
-		invalid.redeemFails(t, s, serviceToken(t, acTH), c, why)
+		invalid.redeemFails(t, s, serviceToken(t, profile.AppThreads), c, why)
 	}
 }
 
-// acHandoffStale: a code whose target was unlinked or left singleSignOn is invalid.
-func acHandoffStale(t *testing.T, s *testServer, invalid *acInvalid) {
-	p := acHandoffPerson(t, s, "hostale")
-	tok := p.token(t, acFB)
-	unlinked, turnedOff := acCreateCode(t, p, acTH), acCreateCode(t, p, acIG)
-	mustOK(t, s.query(t, tok, acUnlinkMutation, map[string]any{"app": acTH}))
-	invalid.redeemFails(t, s, serviceToken(t, acTH), unlinked, "target account unlinked")
-	mustOK(t, s.query(t, tok, acSettingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{}}}))
-	invalid.redeemFails(t, s, serviceToken(t, acIG), turnedOff, "single sign-on turned off")
+// handoffStale: a code whose target was unlinked or left singleSignOn is invalid.
+func handoffStale(t *testing.T, s *testServer, invalid *handoffAnswers) {
+	p := handoffPerson(t, s, "hostale")
+	tok := p.token(t, profile.AppFacebook)
+	unlinked, turnedOff := createHandoffCode(t, p, profile.AppThreads), createHandoffCode(t, p, profile.AppInstagram)
+	mustOK(t, s.query(t, tok, unlinkMutation, map[string]any{"app": profile.AppThreads}))
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppThreads), unlinked, "target account unlinked")
+	mustOK(t, s.query(t, tok, settingsMutation, map[string]any{"in": map[string]any{"singleSignOn": []profile.App{}}}))
+	invalid.redeemFails(t, s, serviceToken(t, profile.AppInstagram), turnedOff, "single sign-on turned off")
 }
 
-// acHandoffConcurrent: of 10 concurrent redemptions of one code exactly one succeeds.
-func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
-	p := acHandoffPerson(t, s, "horace")
-	svc := serviceToken(t, acTH)
+// handoffConcurrent: of 10 concurrent redemptions of one code exactly one succeeds.
+func handoffConcurrent(t *testing.T, s *testServer, invalid *handoffAnswers) {
+	p := handoffPerson(t, s, "horace")
+	svc := serviceToken(t, profile.AppThreads)
 	for round := range 3 {
-		code := acCreateCode(t, p, acTH)
+		code := createHandoffCode(t, p, profile.AppThreads)
 		const n = 10
 		results := make([]*gqlResponse, n)
 		errs := make([]error, n)
@@ -957,7 +961,7 @@ func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
 			go func() {
 				defer wg.Done()
 				<-start
-				results[i], errs[i] = s.tryQuery(svc, acRedeemHandoff, map[string]any{"code": code})
+				results[i], errs[i] = s.tryQuery(svc, redeemHandoffMutation, map[string]any{"code": code})
 			}()
 		}
 		close(start)
@@ -969,7 +973,7 @@ func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
 			}
 			if len(r.Errors) == 0 {
 				wins++
-				if r.Get("redeemLoginHandoff.id") != p.accounts[acTH] {
+				if r.Get("redeemLoginHandoff.id") != p.accounts[profile.AppThreads] {
 					t.Fatalf("round %d: winner got %v", round, r.Get("redeemLoginHandoff"))
 				}
 				continue
@@ -981,7 +985,7 @@ func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
 		}
 	}
 	redeemed := 0
-	for _, e := range acAll(t, s, p.token(t, acFB)) {
+	for _, e := range activityLog(t, s, p.token(t, profile.AppFacebook)) {
 		if e.Type == "LOGIN_HANDOFF_REDEEMED" {
 			redeemed++
 		}
@@ -996,26 +1000,7 @@ func acHandoffConcurrent(t *testing.T, s *testServer, invalid *acInvalid) {
 func TestE2EAccountsCenterEmbeddedStore(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"DATABASE_URL": ""})
-	invalid := &acInvalid{}
-	t.Cleanup(func() {
-		if len(invalid.answers) != 1 {
-			t.Errorf("INVALID_HANDOFF answers differ by case (they must reveal nothing): %v", invalid.answers)
-		}
-	})
-	for _, c := range []struct {
-		name string
-		fn   func(t *testing.T, s *testServer, invalid *acInvalid)
-	}{
-		{"pagination walks every event once while new events arrive between pages", func(t *testing.T, s *testServer, _ *acInvalid) { acWalkWhileInserting(t, s) }},
-		{"pagination under concurrent inserts has no duplicates or gaps", func(t *testing.T, s *testServer, _ *acInvalid) { acWalkUnderConcurrentInserts(t, s) }},
-		{"crossPostTargets names only rules with both accounts linked", func(t *testing.T, s *testServer, _ *acInvalid) { acCrossPostTargets(t, s) }},
-		{"a handoff code works once for its target app's service", acHandoffOnce},
-		{"a handoff whose target was unlinked or left singleSignOn is invalid", acHandoffStale},
-		{"of 10 concurrent redemptions exactly one succeeds", acHandoffConcurrent},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.fn(t, s, invalid)
-		})
-	}
+	invalid := newHandoffAnswers(t)
+	runCenterCases(t, s, invalid, walkWhileInsertingCase, walkUnderConcurrentInsertsCase, crossPostTargetsCase,
+		handoffOnceCase, handoffStaleCase, handoffConcurrentCase)
 }

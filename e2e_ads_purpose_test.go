@@ -19,10 +19,8 @@ import (
 func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	fb, ig, _ := consentPerson(t, s, "adam")
+	c := consentPerson(t, s, "adam")
 	s.mkAccount(t, account{App: profile.AppWhatsApp, UserID: "adam-wa"})
-	tok := userToken(t, fb.App, fb.UserID)
-	ads := mint(t, auth.Claims{App: fb.App, Subject: fb.UserID, Purpose: "ads", ExpiresAt: tokenExpiry()})
 	adsProof := mint(t, auth.Claims{App: profile.AppWhatsApp, Subject: "adam-wa", Purpose: "ads", ExpiresAt: tokenExpiry()})
 	db := openDB(t, s)
 
@@ -30,9 +28,9 @@ func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 		name, query string
 		vars        map[string]any
 	}{
-		{"grantConsent ADS", grantMutation, consentInput(ig.App, fb.App, "CONTACT", "ADS")},
-		{"grantConsent SERVICE", grantMutation, consentInput(ig.App, fb.App, "CONTACT", "SERVICE")},
-		{"revokeConsent", revokeMutation, consentInput(ig.App, fb.App, "CONTACT", "SERVICE")},
+		{"grantConsent ADS", grantMutation, consentInput(c.ig.App, c.fb.App, "CONTACT", "ADS")},
+		{"grantConsent SERVICE", grantMutation, consentInput(c.ig.App, c.fb.App, "CONTACT", "SERVICE")},
+		{"revokeConsent", revokeMutation, consentInput(c.ig.App, c.fb.App, "CONTACT", "SERVICE")},
 		{"updateSettings", `mutation { updateSettings(input: { singleSignOn: [INSTAGRAM] }) { version } }`, nil},
 		{"updateProfile", `mutation { updateProfile(input: { displayName: "Ads Wrote This" }) { displayName } }`, nil},
 		{"createLoginHandoff", `mutation { createLoginHandoff(targetApp: INSTAGRAM) { code } }`, nil},
@@ -42,7 +40,7 @@ func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 	before := snapshot(t, db)
 	for _, m := range mutations {
 		t.Run(m.name+" with an ads token is FORBIDDEN", func(t *testing.T) {
-			r := s.query(t, ads, m.query, m.vars)
+			r := s.query(t, c.ads, m.query, m.vars)
 			if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" {
 				t.Fatalf("%s with purpose=ads: want one FORBIDDEN error, got %s", m.name, r.Raw)
 			}
@@ -51,22 +49,22 @@ func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 	wantUnchanged(t, db, before)
 
 	t.Run("an ads token is no proof for linkAccount", func(t *testing.T) {
-		r := s.query(t, tok, `mutation($p: String!) { linkAccount(proof: $p) { id } }`, map[string]any{"p": adsProof})
+		r := s.query(t, c.tok, `mutation($p: String!) { linkAccount(proof: $p) { id } }`, map[string]any{"p": adsProof})
 		wantDenied(t, r, "linkAccount", "BAD_USER_INPUT")
 		wantUnchanged(t, db, before)
 	})
 
 	t.Run("the ads request still sees no cross-app CONTACT data", func(t *testing.T) {
-		r := s.query(t, ads, `{ viewer { profile { phoneNumber email } } }`, nil)
+		r := s.query(t, c.ads, `{ viewer { profile { phoneNumber email } } }`, nil)
 		for _, f := range []string{"phoneNumber", "email"} {
-			wantConsentRequired(t, r, "viewer.profile."+f, "CONTACT", ig.App)
+			wantConsentRequired(t, r, "viewer.profile."+f, "CONTACT", c.ig.App)
 		}
 	})
 
 	t.Run("the same mutations with the person's own service-purpose token still work", func(t *testing.T) {
-		mustOK(t, s.query(t, tok, grantMutation, consentInput(ig.App, fb.App, "CONTACT", "SERVICE")))
-		mustOK(t, s.query(t, tok, grantMutation, consentInput(ig.App, fb.App, "CONTACT", "ADS")))
-		r := mustOK(t, s.query(t, ads, `{ viewer { profile { phoneNumber } } }`, nil))
+		mustOK(t, s.query(t, c.tok, grantMutation, consentInput(c.ig.App, c.fb.App, "CONTACT", "SERVICE")))
+		mustOK(t, s.query(t, c.tok, grantMutation, consentInput(c.ig.App, c.fb.App, "CONTACT", "ADS")))
+		r := mustOK(t, s.query(t, c.ads, `{ viewer { profile { phoneNumber } } }`, nil))
 		wantEq(t, r, "viewer.profile.phoneNumber", "+16502530000")
 	})
 }
@@ -77,19 +75,17 @@ func TestE2EReviewAdsTokenCannotGrantItselfConsent(t *testing.T) {
 func TestE2EReviewAdsRequestsSeeNoOwnerOnlyData(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	fb, _, _ := consentPerson(t, s, "abby")
-	tok := userToken(t, fb.App, fb.UserID)
-	ads := mint(t, auth.Claims{App: fb.App, Subject: fb.UserID, Purpose: "ads", ExpiresAt: tokenExpiry()})
+	c := consentPerson(t, s, "abby")
 	const q = `{ viewer { id ageRange accounts { app } account(app: INSTAGRAM) { id } settings { version } consents { category }
 		ageDiscrepancy activity { edges { cursor } } recoveryOptions { masked } crossPostTargets(from: FACEBOOK) }
 		viewerAccount { id person { id } linkedAt } }`
 
-	owner := mustOK(t, s.query(t, tok, q, nil))
+	owner := mustOK(t, s.query(t, c.tok, q, nil))
 	if owner.Get("viewer.accounts.1.app") == nil || owner.Get("viewerAccount.person.id") == nil {
 		t.Fatalf("the owner's own request lacks owner-only data: %s", owner.Raw)
 	}
 
-	r := s.query(t, ads, q, nil)
+	r := s.query(t, c.ads, q, nil)
 	if r.Get("viewer.id") == nil || r.Get("viewer.ageRange") == nil {
 		t.Fatalf("an ads request lost the person or its protective age range: %s", r.Raw)
 	}

@@ -16,20 +16,10 @@ import (
 const rightsRounds = 60
 
 func TestE2ECacheTwoReplicasNeverServeDeletedOrErasedData(t *testing.T) {
-	for _, mode := range cacheModes {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			a, b := startModeReplicas(t, mode)
-			t.Run("account deleted on A is gone on B", func(t *testing.T) {
-				t.Parallel()
-				testDeleteAcrossReplicas(t, a, b)
-			})
-			t.Run("person erased on A is gone on B", func(t *testing.T) {
-				t.Parallel()
-				testEraseAcrossReplicas(t, a, b)
-			})
-		})
-	}
+	runReplicaSuites(t,
+		replicaSuite{"account deleted on A is gone on B", func(t *testing.T, a, b *testServer, _ cacheMode) { testDeleteAcrossReplicas(t, a, b) }},
+		replicaSuite{"person erased on A is gone on B", func(t *testing.T, a, b *testServer, _ cacheMode) { testEraseAcrossReplicas(t, a, b) }},
+	)
 }
 
 // testDeleteAcrossReplicas links a WHATSAPP account with a name, devices and a PROFILE
@@ -44,7 +34,7 @@ func testDeleteAcrossReplicas(t *testing.T, a, b *testServer) {
 			"displayName": "WhatsApp Deleted", "devices": deviceList("wa-phone")})
 		mustOK(t, a.link(t, profile.AppFacebook, fb, profile.AppWhatsApp, wa))
 		owner := userToken(t, profile.AppFacebook, fb)
-		mustMutate(t, a, owner, cacheGrantMutation, map[string]any{"in": map[string]any{"sourceApp": "WHATSAPP", "targetApp": "FACEBOOK", "category": "PROFILE"}})
+		mustMutate(t, a, owner, grantMutation, consentInput(profile.AppWhatsApp, profile.AppFacebook, "PROFILE", "SERVICE"))
 		ownerRead := `{ viewer { accounts { app } profile { displayName sources { app } } } }`
 		svcRead := fmt.Sprintf(`{ appAccount(app: WHATSAPP, appUserId: %q) { id displayName devices { id } } }`, wa)
 		waUser := userToken(t, profile.AppWhatsApp, wa)
@@ -91,7 +81,7 @@ func testEraseAcrossReplicas(t *testing.T, a, b *testServer) {
 		r := mustOK(t, a.link(t, profile.AppFacebook, fb, profile.AppInstagram, ig))
 		pid := r.Get("linkAccount.id").(string)
 		owner := userToken(t, profile.AppFacebook, fb)
-		mustMutate(t, a, owner, cacheGrantMutation, map[string]any{"in": map[string]any{"sourceApp": "INSTAGRAM", "targetApp": "FACEBOOK", "category": "PROFILE"}})
+		mustMutate(t, a, owner, grantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, "PROFILE", "SERVICE"))
 		read := fmt.Sprintf(`query($p: ID!, $r: [_Any!]!) {
 			viewer { id accounts { app } activity { edges { node { type } } } }
 			person(id: $p) { id profile { displayName } }

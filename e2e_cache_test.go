@@ -138,25 +138,34 @@ func mustMutate(t *testing.T, s *testServer, token, query string, vars map[strin
 	mustOK(t, s.query(t, token, query, vars))
 }
 
-func TestE2ECacheTwoReplicasNeverServeWithdrawnData(t *testing.T) {
+// replicaSuite is a test of what replica B serves after writes on replica A.
+type replicaSuite struct {
+	name string
+	run  func(t *testing.T, a, b *testServer, mode cacheMode)
+}
+
+// runReplicaSuites runs every suite, in parallel, on one pair of replicas per cache mode.
+func runReplicaSuites(t *testing.T, suites ...replicaSuite) {
 	for _, mode := range cacheModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			a, b := startModeReplicas(t, mode)
-			t.Run("consent revoked on A is hidden on B", func(t *testing.T) {
-				t.Parallel()
-				testRevokeAcrossReplicas(t, a, b)
-			})
-			t.Run("account unlinked on A leaves B's answers", func(t *testing.T) {
-				t.Parallel()
-				testUnlinkAcrossReplicas(t, a, mode.deafB, b)
-			})
+			for _, suite := range suites {
+				t.Run(suite.name, func(t *testing.T) {
+					t.Parallel()
+					suite.run(t, a, b, mode)
+				})
+			}
 		})
 	}
 }
 
-const cacheGrantMutation = `mutation($in: ConsentInput!) { grantConsent(input: $in) { grantedAt } }`
-const cacheRevokeMutation = `mutation($in: ConsentInput!) { revokeConsent(input: $in) }`
+func TestE2ECacheTwoReplicasNeverServeWithdrawnData(t *testing.T) {
+	runReplicaSuites(t,
+		replicaSuite{"consent revoked on A is hidden on B", func(t *testing.T, a, b *testServer, _ cacheMode) { testRevokeAcrossReplicas(t, a, b) }},
+		replicaSuite{"account unlinked on A leaves B's answers", func(t *testing.T, a, b *testServer, mode cacheMode) { testUnlinkAcrossReplicas(t, a, mode.deafB, b) }},
+	)
+}
 
 // testRevokeAcrossReplicas alternates two grants: INSTAGRAM→FACEBOOK PROFILE, which an
 // outsider on FACEBOOK sees (merged profile and the account itself), and CONTACT, which
@@ -190,7 +199,7 @@ func testRevokeAcrossReplicas(t *testing.T, a *testServer, readers ...*testServe
 		}
 		in := map[string]any{"in": map[string]any{"sourceApp": "INSTAGRAM", "targetApp": "FACEBOOK", "category": category}}
 
-		mustMutate(t, a, owner, cacheGrantMutation, in)
+		mustMutate(t, a, owner, grantMutation, in)
 		for j, b := range readers {
 			for range 2 {
 				got := b.query(t, token, read, vars)
@@ -202,7 +211,7 @@ func testRevokeAcrossReplicas(t *testing.T, a *testServer, readers ...*testServe
 			}
 		}
 
-		mustMutate(t, a, owner, cacheRevokeMutation, in)
+		mustMutate(t, a, owner, revokeMutation, in)
 		for j, b := range readers {
 			for range 2 {
 				got := b.query(t, token, read, vars)
@@ -262,7 +271,7 @@ func testUnlinkAcrossReplicas(t *testing.T, a *testServer, deafB bool, readers .
 	var v violations
 	for i := range cacheRounds {
 		mustOK(t, a.link(t, profile.AppFacebook, "ul-fb", profile.AppWhatsApp, "ul-wa"))
-		mustMutate(t, a, owner, cacheGrantMutation, grant)
+		mustMutate(t, a, owner, grantMutation, grant)
 		want := []string{"accounts", "profile", "sources", "account", "linkedAt"}
 		if deafB {
 			want = want[:3]

@@ -65,8 +65,7 @@ func TestE2EExport(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	db := openDB(t, s)
-	pid := rightsWorld(t, s, "ex")
-	owner := userToken(t, profile.AppFacebook, "ex-fb")
+	pid, owner := rightsWorld(t, s, "ex")
 	// More events than one page of the store read.
 	for range 3 {
 		mustMutate(t, s, owner, `mutation { updateProfile(input: {bio: "a bio"}) { displayName } }`, nil)

@@ -147,6 +147,18 @@ func serviceToken(tb testing.TB, app profile.App) string {
 	return mint(tb, auth.Claims{App: app, Subject: "backend-" + string(app), Scope: auth.ScopeAccountsWrite, ExpiresAt: time.Now().Add(time.Hour)})
 }
 
+// adsToken mints a user token of (app, sub) with purpose=ads.
+func adsToken(tb testing.TB, app profile.App, sub string) string {
+	tb.Helper()
+	return mint(tb, auth.Claims{App: app, Subject: sub, Purpose: "ads", ExpiresAt: time.Now().Add(time.Hour)})
+}
+
+// adsServiceToken mints an accounts:write token of app's backend with purpose=ads.
+func adsServiceToken(tb testing.TB, app profile.App) string {
+	tb.Helper()
+	return mint(tb, auth.Claims{App: app, Subject: "backend-" + string(app), Scope: auth.ScopeAccountsWrite, Purpose: "ads", ExpiresAt: time.Now().Add(time.Hour)})
+}
+
 func mint(tb testing.TB, c auth.Claims) string {
 	tb.Helper()
 	tok, err := auth.SignHS256(testSecret, c)
@@ -318,11 +330,25 @@ func (s *testServer) mkAccount(tb testing.TB, a account) string {
 // returns the person's id.
 func (s *testServer) mkPerson(tb testing.TB, accs ...account) string {
 	tb.Helper()
-	if len(accs) < 2 {
-		tb.Fatalf("mkPerson needs at least two accounts")
-	}
 	for _, a := range accs {
 		s.mkAccount(tb, a)
+	}
+	return s.linkAll(tb, accs...)
+}
+
+// mkUser upserts app's account userID and returns a user token of it.
+func (s *testServer) mkUser(tb testing.TB, app profile.App, userID string) string {
+	tb.Helper()
+	s.mkAccount(tb, account{App: app, UserID: userID})
+	return userToken(tb, app, userID)
+}
+
+// linkAll links each of the pushed accounts accs[1:] into accs[0]'s person and returns
+// the person's id.
+func (s *testServer) linkAll(tb testing.TB, accs ...account) string {
+	tb.Helper()
+	if len(accs) < 2 {
+		tb.Fatalf("a person needs at least two accounts")
 	}
 	var id string
 	for _, a := range accs[1:] {
@@ -330,6 +356,14 @@ func (s *testServer) mkPerson(tb testing.TB, accs ...account) string {
 		id = r.Get("linkAccount.id").(string)
 	}
 	return id
+}
+
+const grantMutation = `mutation($in: ConsentInput!) { grantConsent(input: $in) { sourceApp targetApp category purpose grantedAt } }`
+const revokeMutation = `mutation($in: ConsentInput!) { revokeConsent(input: $in) }`
+
+// consentInput is the variables of grantMutation and revokeMutation.
+func consentInput(src, dst profile.App, category, purpose string) map[string]any {
+	return map[string]any{"in": map[string]any{"sourceApp": src, "targetApp": dst, "category": category, "purpose": purpose}}
 }
 
 // wantEq fails unless the value at path is want (compared after a JSON round trip, so
@@ -633,6 +667,18 @@ func doublingDocument(n int, root, on, leaf string) string {
 		}
 		fmt.Fprintf(&b, "fragment F%d on %s { ...F%d ...F%d }\n", i, on, i+1, i+1)
 	}
+	return b.String()
+}
+
+// aliasedDocument is a document of n aliased copies (a0, a1, …) of selection, with head
+// (e.g. "query($n: Int) ", or "" for the shorthand form) before its braces.
+func aliasedDocument(head, selection string, n int) string {
+	var b strings.Builder
+	b.WriteString(head + "{")
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: %s", i, selection)
+	}
+	b.WriteString(" }")
 	return b.String()
 }
 

@@ -27,32 +27,22 @@ func TestE2EIntrospection(t *testing.T) {
 		// Every type, field, argument and enum value of ours carries a description
 		// (SPEC §9); built-in scalars and what federation injects are not ours.
 		var missing []string
-		for _, ty := range types {
-			tm := ty.(map[string]any)
-			name := tm["name"].(string)
-			if !ownSchemaName(name) {
-				continue
+		need := func(el map[string]any, path string) {
+			if d, _ := el["description"].(string); strings.TrimSpace(d) == "" {
+				missing = append(missing, path)
 			}
-			if d, _ := tm["description"].(string); strings.TrimSpace(d) == "" {
-				missing = append(missing, name)
-			}
+		}
+		for _, ty := range ownElements(types) {
+			name := ty["name"].(string)
+			need(ty, name)
 			for _, list := range []string{"fields", "inputFields", "enumValues"} {
-				items, _ := tm[list].([]any)
-				for _, it := range items {
-					im := it.(map[string]any)
-					fname := im["name"].(string)
-					if !ownSchemaName(fname) {
-						continue
-					}
-					if d, _ := im["description"].(string); strings.TrimSpace(d) == "" {
-						missing = append(missing, name+"."+fname)
-					}
-					args, _ := im["args"].([]any)
+				for _, f := range ownElements(ty[list]) {
+					fname := name + "." + f["name"].(string)
+					need(f, fname)
+					args, _ := f["args"].([]any)
 					for _, a := range args {
 						am := a.(map[string]any)
-						if d, _ := am["description"].(string); strings.TrimSpace(d) == "" {
-							missing = append(missing, name+"."+fname+"("+am["name"].(string)+")")
-						}
+						need(am, fname+"("+am["name"].(string)+")")
 					}
 				}
 			}
@@ -68,6 +58,20 @@ func nodeCmd(args ...string) *exec.Cmd {
 	c := exec.Command("node", args...)
 	c.Dir = fedDir
 	return c
+}
+
+// ownElements returns the elements of an introspection list (types, fields, input
+// fields or enum values) whose names are ours (ownSchemaName).
+func ownElements(list any) []map[string]any {
+	items, _ := list.([]any)
+	var out []map[string]any
+	for _, it := range items {
+		m := it.(map[string]any)
+		if ownSchemaName(m["name"].(string)) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ownSchemaName reports whether a type or field name is profilegraph's own rather than

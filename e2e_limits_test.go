@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,13 +52,8 @@ func TestE2EAbuseLimits(t *testing.T) {
 	}
 
 	t.Run("1000 aliased copies of a root field are refused by complexity", func(t *testing.T) {
-		var q strings.Builder
-		q.WriteString("{")
-		for i := range 1000 {
-			fmt.Fprintf(&q, " a%d: viewer { id }", i)
-		}
-		q.WriteString(" }")
-		r := refusedBeforeExecution(t, func() *gqlResponse { return s.query(t, tok, q.String(), nil) })
+		doc := aliasedDocument("", "viewer { id }", 1000)
+		r := refusedBeforeExecution(t, func() *gqlResponse { return s.query(t, tok, doc, nil) })
 		wantCode(t, r, "COMPLEXITY_LIMIT_EXCEEDED")
 	})
 
@@ -163,8 +157,7 @@ func TestE2EOperations(t *testing.T) {
 	}
 
 	t.Run("metrics count database queries", func(t *testing.T) {
-		s.mkAccount(t, account{App: profile.AppFacebook, UserID: "hal-fb"})
-		mustOK(t, s.query(t, userToken(t, profile.AppFacebook, "hal-fb"), `{ viewerAccount { id } }`, nil))
+		mustOK(t, s.query(t, s.mkUser(t, profile.AppFacebook, "hal-fb"), `{ viewerAccount { id } }`, nil))
 		if n := s.dbQueries(t); n <= 0 {
 			t.Fatalf("profilegraph_db_queries_total = %v after queries, want > 0", n)
 		}

@@ -38,35 +38,23 @@ func TestE2EHardeningComplexityCountsLists(t *testing.T) {
 		return r
 	}
 
-	t.Run("40 aliases of a nested viewer { accounts { person { accounts … } } } are refused", func(t *testing.T) {
-		var q strings.Builder
-		q.WriteString("{")
-		for i := range 40 {
-			fmt.Fprintf(&q, " a%d: viewer { accounts { person { accounts { person { accounts { id username displayName } } } } } }", i)
-		}
-		q.WriteString(" }")
-		refused(t, q.String(), nil, "COMPLEXITY_LIMIT_EXCEEDED")
-	})
-
-	t.Run("first: multiplies the page", func(t *testing.T) {
-		var q strings.Builder
-		q.WriteString("{")
-		for i := range 20 {
-			fmt.Fprintf(&q, " a%d: viewer { activity(first: 100) { edges { cursor node { id type app at detail } } } }", i)
-		}
-		q.WriteString(" }")
-		refused(t, q.String(), nil, "COMPLEXITY_LIMIT_EXCEEDED")
-	})
-
-	t.Run("first: given as a variable counts too", func(t *testing.T) {
-		var q strings.Builder
-		q.WriteString("query($n: Int) {")
-		for i := range 20 {
-			fmt.Fprintf(&q, " a%d: viewer { activity(first: $n) { edges { cursor node { id type app at detail } } } }", i)
-		}
-		q.WriteString(" }")
-		refused(t, q.String(), map[string]any{"n": 100}, "COMPLEXITY_LIMIT_EXCEEDED")
-	})
+	// Aliased copies of a selection whose lists multiply: each document is refused.
+	for _, c := range []struct {
+		name, head, selection string
+		copies                int
+		vars                  map[string]any
+	}{
+		{"40 aliases of a nested viewer { accounts { person { accounts … } } } are refused", "",
+			"viewer { accounts { person { accounts { person { accounts { id username displayName } } } } } }", 40, nil},
+		{"first: multiplies the page", "",
+			"viewer { activity(first: 100) { edges { cursor node { id type app at detail } } } }", 20, nil},
+		{"first: given as a variable counts too", "query($n: Int) ",
+			"viewer { activity(first: $n) { edges { cursor node { id type app at detail } } } }", 20, map[string]any{"n": 100}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			refused(t, aliasedDocument(c.head, c.selection, c.copies), c.vars, "COMPLEXITY_LIMIT_EXCEEDED")
+		})
+	}
 
 	reps := func(n int) []any {
 		out := make([]any, n)

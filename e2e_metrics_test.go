@@ -14,8 +14,7 @@ import (
 func TestE2EHardeningMetricLabelsAreBounded(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	s.mkAccount(t, account{App: profile.AppFacebook, UserID: "met-fb"})
-	tok := userToken(t, profile.AppFacebook, "met-fb")
+	tok := s.mkUser(t, profile.AppFacebook, "met-fb")
 	long := strings.Repeat("N", 10000)
 
 	// Invalid requests: unauthenticated, unparsable, failing validation, unknown name.

@@ -320,7 +320,7 @@ func TestE2EMinorAcrossReplicas(t *testing.T) {
 				// Back to an adult, with the ADS consents granted anew, for the next round.
 				a.upsert(t, profile.AppInstagram, map[string]any{"appUserId": name + "-ig", "username": "rep.ig", "birthdate": "1991-01-01"})
 				for _, c := range []string{"PROFILE", "CONTACT"} {
-					mustMutate(t, a, owner, cacheGrantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, c, "ADS"))
+					mustMutate(t, a, owner, grantMutation, consentInput(profile.AppInstagram, profile.AppFacebook, c, "ADS"))
 				}
 			}
 			v.check(t, "a birthdate push across replicas")

@@ -14,8 +14,7 @@ import (
 func TestE2EHardeningGraphQLResponsesAreNotStored(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	s.mkAccount(t, account{App: profile.AppFacebook, UserID: "ns-fb"})
-	auth := "Bearer " + userToken(t, profile.AppFacebook, "ns-fb")
+	auth := "Bearer " + s.mkUser(t, profile.AppFacebook, "ns-fb")
 	ct := "application/json"
 	for _, tc := range []struct {
 		name, method, path string

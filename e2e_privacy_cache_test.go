@@ -119,7 +119,7 @@ func newPrivacyFixture(t *testing.T, a *testServer) privacyFixture {
 	r := mustOK(t, a.link(t, profile.AppFacebook, "pc-fb", profile.AppInstagram, "pc-ig"))
 	f := privacyFixture{personID: r.Get("linkAccount.id").(string),
 		owner: userToken(t, profile.AppFacebook, "pc-fb"), outsider: userToken(t, profile.AppFacebook, "pc-out")}
-	mustMutate(t, a, f.owner, cacheGrantMutation, pcProfileConsent)
+	mustMutate(t, a, f.owner, grantMutation, pcProfileConsent)
 	return f
 }
 
@@ -194,7 +194,7 @@ func TestE2EPrivacyCacheThreeReplicasNeverServeWithdrawnData(t *testing.T) {
 func revokeTimed(t *testing.T, a *testServer, f privacyFixture) time.Duration {
 	t.Helper()
 	start := time.Now()
-	mustMutate(t, a, f.owner, cacheRevokeMutation, pcProfileConsent)
+	mustMutate(t, a, f.owner, revokeMutation, pcProfileConsent)
 	return time.Since(start)
 }
 
@@ -232,7 +232,7 @@ func TestE2EPrivacyCachePausedReplicaNeverServesWithdrawnData(t *testing.T) {
 		if got := metricValue(t, a, "profilegraph_privacy_lease_expiries_waited_total"); got <= expiries {
 			t.Errorf("round %d: A did not wait out B's lease (lease_expiries_waited_total %v)", round, got)
 		}
-		mustMutate(t, a, f.owner, cacheGrantMutation, pcProfileConsent)
+		mustMutate(t, a, f.owner, grantMutation, pcProfileConsent)
 		waitMetric(t, b.testServer, "profilegraph_privacy_cache_leased", func(v float64) bool { return v == 1 })
 	}
 }
@@ -261,7 +261,7 @@ func TestE2EPrivacyCacheKilledReplicaDelaysWritesByOneLeaseAtMost(t *testing.T) 
 		t.Errorf("after the revoke, the restarted B shows %v", got)
 	}
 	// A later revoke does not wait for the dead B any more: its lease has ended.
-	mustMutate(t, a, f.owner, cacheGrantMutation, pcProfileConsent)
+	mustMutate(t, a, f.owner, grantMutation, pcProfileConsent)
 	f.warm(t, b2.testServer)
 	expiries := metricValue(t, a, "profilegraph_privacy_lease_expiries_waited_total")
 	revokeTimed(t, a, f)
@@ -297,7 +297,7 @@ func TestE2EPrivacyCacheTerminatedListenerNeverServesWithdrawnData(t *testing.T)
 		if took > pcHung {
 			t.Errorf("round %d: the revoke took %v, more than the lease %v plus 5 s", round, took, pcLease)
 		}
-		mustMutate(t, a, f.owner, cacheGrantMutation, pcProfileConsent)
+		mustMutate(t, a, f.owner, grantMutation, pcProfileConsent)
 		deadline := time.Now().Add(10 * time.Second)
 		for listenerPID(t, b) == pid {
 			if time.Now().After(deadline) {
@@ -323,7 +323,7 @@ func TestE2EPrivacyCacheWarmReadsCostNoRoundTrips(t *testing.T) {
 			"displayName": "IG " + fmt.Sprint(i), "avatarUrl": "https://cdn.example.com/" + ig + ".jpg", "email": ig + "@example.com"})
 		r := mustOK(t, a.link(t, profile.AppFacebook, fb, profile.AppInstagram, ig))
 		if i%2 == 0 {
-			mustMutate(t, a, userToken(t, profile.AppFacebook, fb), cacheGrantMutation, pcProfileConsent)
+			mustMutate(t, a, userToken(t, profile.AppFacebook, fb), grantMutation, pcProfileConsent)
 		}
 		persons = append(persons, map[string]any{"__typename": "Person", "id": r.Get("linkAccount.id")})
 		accounts = append(accounts, map[string]any{"__typename": "AppAccount", "app": "FACEBOOK", "appUserId": fb},

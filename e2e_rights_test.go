@@ -2,9 +2,7 @@ package main
 
 import (
 	"testing"
-	"time"
 
-	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -14,45 +12,35 @@ import (
 const (
 	rightsDelete = `mutation($u: String!) { deleteAppAccount(appUserId: $u) }`
 	rightsErase  = `mutation { erasePerson }`
-	rightsGrant  = `mutation($in: ConsentInput!) { grantConsent(input: $in) { grantedAt } }`
 )
-
-func adsToken(tb testing.TB, app profile.App, sub string) string {
-	tb.Helper()
-	return mint(tb, auth.Claims{App: app, Subject: sub, Purpose: "ads", ExpiresAt: time.Now().Add(time.Hour)})
-}
-
-func adsServiceToken(tb testing.TB, app profile.App) string {
-	tb.Helper()
-	return mint(tb, auth.Claims{App: app, Subject: "backend-" + string(app), Scope: auth.ScopeAccountsWrite, Purpose: "ads", ExpiresAt: time.Now().Add(time.Hour)})
-}
 
 // rightsWorld makes a person of FACEBOOK, INSTAGRAM and WHATSAPP accounts (prefix p)
 // with devices, a cross-post INSTAGRAM→FACEBOOK, consents naming every app, settings
-// with a rule and sign-on, and an outsider on FACEBOOK. It returns the person's id.
-func rightsWorld(t *testing.T, s *testServer, p string) string {
+// with a rule and sign-on, and an outsider on FACEBOOK. It returns the person's id and
+// a user token of the person's FACEBOOK account.
+func rightsWorld(t *testing.T, s *testServer, p string) (pid, owner string) {
 	t.Helper()
-	pid := s.mkPerson(t,
+	pid = s.mkPerson(t,
 		account{App: profile.AppFacebook, UserID: p + "-fb", Fields: map[string]any{"displayName": "FB " + p, "email": p + "@fb.example.com"}},
 		account{App: profile.AppInstagram, UserID: p + "-ig", Fields: map[string]any{"displayName": "IG " + p, "devices": deviceList("ig-phone")}},
 		account{App: profile.AppWhatsApp, UserID: p + "-wa", Fields: map[string]any{"displayName": "WA " + p, "phoneNumber": "+442071838750"}},
 	)
 	s.mkAccount(t, account{App: profile.AppFacebook, UserID: p + "-outsider"})
-	owner := userToken(t, profile.AppFacebook, p+"-fb")
+	owner = userToken(t, profile.AppFacebook, p+"-fb")
 	for _, c := range [][2]string{{"INSTAGRAM", "FACEBOOK"}, {"WHATSAPP", "FACEBOOK"}, {"FACEBOOK", "INSTAGRAM"}} {
-		mustMutate(t, s, owner, rightsGrant, map[string]any{"in": map[string]any{"sourceApp": c[0], "targetApp": c[1], "category": "PROFILE"}})
+		mustMutate(t, s, owner, grantMutation, map[string]any{"in": map[string]any{"sourceApp": c[0], "targetApp": c[1], "category": "PROFILE"}})
 	}
 	mustMutate(t, s, owner, `mutation { updateSettings(input: {crossPosting: [{from: INSTAGRAM, to: FACEBOOK}], singleSignOn: [INSTAGRAM]}) { version } }`, nil)
 	mustOK(t, s.query(t, serviceToken(t, profile.AppInstagram), `mutation($in: CrossPostInput!) { crossPost(input: $in) { id } }`,
 		crossPostIn(p+"-ig", profile.AppFacebook, "post-1")))
-	return pid
+	return pid, owner
 }
 
 func TestE2EDeleteAppAccount(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	db := openDB(t, s)
-	pid := rightsWorld(t, s, "da")
+	pid, owner := rightsWorld(t, s, "da")
 	igID := dbVal[string](t, db, `SELECT id::text FROM accounts WHERE app = 'INSTAGRAM' AND app_user_id = 'da-ig'`)
 
 	t.Run("refused for every caller but the app's service token, writing nothing", func(t *testing.T) {
@@ -104,7 +92,6 @@ func TestE2EDeleteAppAccount(t *testing.T) {
 		if got := dbVal[int](t, db, `SELECT count(*) FROM consents WHERE person_id = $1 AND 'INSTAGRAM' IN (source_app, target_app)`, pid); got != 0 {
 			t.Errorf("%d consents still name INSTAGRAM", got)
 		}
-		owner := userToken(t, profile.AppFacebook, "da-fb")
 		r = mustOK(t, s.query(t, owner, `{ viewer { accounts { app } settings { crossPosting { from to } singleSignOn }
 			activity(first: 2) { edges { node { type app } } } } }`, nil))
 		wantEq(t, r, "viewer.accounts", []any{map[string]any{"app": "FACEBOOK"}, map[string]any{"app": "WHATSAPP"}})
@@ -149,8 +136,7 @@ func TestE2EErasePerson(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	db := openDB(t, s)
-	pid := rightsWorld(t, s, "er")
-	owner := userToken(t, profile.AppFacebook, "er-fb")
+	pid, owner := rightsWorld(t, s, "er")
 	// A pending handoff: it must die with the person.
 	mustMutate(t, s, owner, `mutation { updateSettings(input: {singleSignOn: [INSTAGRAM]}) { version } }`, nil)
 	code := mustOK(t, s.query(t, owner, `mutation { createLoginHandoff(targetApp: INSTAGRAM) { code } }`, nil)).Get("createLoginHandoff.code").(string)

@@ -20,15 +20,9 @@ import (
 // ids. It bypasses GraphQL so that large batches are quick to set up.
 func seedPersons(tb testing.TB, dbURL, prefix string, n int) []string {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	defer st.Close()
 	ids := make([]string, n)
 	now := time.Now().UTC()
-	err = st.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+	inStoreTx(tb, dbURL, "seed persons", func(ctx context.Context, tx profile.Tx) error {
 		for i := range n {
 			p := &profile.Person{ID: uuid.NewString(), CreatedAt: now}
 			if err := tx.InsertPerson(ctx, p); err != nil {
@@ -61,10 +55,22 @@ func seedPersons(tb testing.TB, dbURL, prefix string, n int) []string {
 		}
 		return nil
 	})
-	if err != nil {
-		tb.Fatalf("seed persons: %v", err)
-	}
 	return ids
+}
+
+// inStoreTx runs fn in one transaction of a PostgreSQL store of dbURL opened for it
+// alone; it fails tb, naming what fn does, if fn returns an error.
+func inStoreTx(tb testing.TB, dbURL, what string, fn func(ctx context.Context, tx profile.Tx) error) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	defer st.Close()
+	if err := st.InTx(ctx, fn); err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
 }
 
 var appShort = map[profile.App]string{profile.AppFacebook: "fb", profile.AppInstagram: "ig"}
@@ -74,14 +80,8 @@ var appShort = map[profile.App]string{profile.AppFacebook: "fb", profile.AppInst
 // the consents INSTAGRAM→FACEBOOK for DEVICE and ACTIVITY, through the store.
 func seedAccountLists(tb testing.TB, dbURL, prefix string, n int) {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, dbURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	defer st.Close()
 	now := time.Now().UTC().Add(-time.Minute)
-	err = st.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
+	inStoreTx(tb, dbURL, "seed devices and cross-posts", func(ctx context.Context, tx profile.Tx) error {
 		keys := make([]profile.AccountKey, 0, 2*n)
 		for i := range n {
 			keys = append(keys, profile.AccountKey{App: profile.AppFacebook, AppUserID: fmt.Sprintf("%s-fb-%d", prefix, i)},
@@ -114,9 +114,6 @@ func seedAccountLists(tb testing.TB, dbURL, prefix string, n int) {
 		}
 		return nil
 	})
-	if err != nil {
-		tb.Fatalf("seed devices and cross-posts: %v", err)
-	}
 }
 
 // roundTrips runs query and returns the SQL round trips it cost.

@@ -144,8 +144,7 @@ func TestTrustedDocuments(t *testing.T) {
 func TestTrustedDocumentsOffByDefault(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	s.mkAccount(t, account{App: profile.AppFacebook, UserID: "free-fb"})
-	r := mustOK(t, s.query(t, userToken(t, profile.AppFacebook, "free-fb"), `{ viewerAccount { appUserId } }`, nil))
+	r := mustOK(t, s.query(t, s.mkUser(t, profile.AppFacebook, "free-fb"), `{ viewerAccount { appUserId } }`, nil))
 	wantEq(t, r, "viewerAccount.appUserId", "free-fb")
 }
 

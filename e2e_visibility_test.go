@@ -128,7 +128,7 @@ func visWorld(t *testing.T, s *testServer, rng *rand.Rand, w int, lone map[profi
 			continue
 		}
 		purpose := []string{"SERVICE", "ADS"}[rng.IntN(2)]
-		mustOK(t, s.query(t, owner, rightsGrant, map[string]any{"in": map[string]any{"sourceApp": src, "targetApp": dst,
+		mustOK(t, s.query(t, owner, grantMutation, map[string]any{"in": map[string]any{"sourceApp": src, "targetApp": dst,
 			"category": profile.Categories[rng.IntN(len(profile.Categories))], "purpose": purpose}}))
 	}
 
