@@ -64,8 +64,8 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// statusWriter records the status for the access log, and whether the request's
-// client went away.
+// statusWriter records the status a handler answered (for the access log and the
+// server span) and, for the access log, whether the request's client went away.
 type statusWriter struct {
 	http.ResponseWriter
 	status   int
@@ -86,6 +86,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type statusWriterKey struct{}
 

@@ -1,8 +1,16 @@
 package api
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // The OTEL_* variables are read as the OpenTelemetry specification says (SPEC §9
@@ -70,6 +78,59 @@ func TestParseTracingConfig(t *testing.T) {
 			_, err := ParseTracingConfig(env("OTEL_TRACES_EXPORTER", "otlp", tc.key, tc.value))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// The server span continues the caller's traceparent and carries the status the handler
+// answered, whatever else wraps the request (no access log here), and marks 5xx as an
+// error.
+func TestTracingMiddlewareRecordsTheStatusItSees(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	tr, err := StartTracing(context.Background(), TracingConfig{ServiceName: "test"}, io.Discard, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Shutdown(context.Background()) })
+	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int
+		failed  bool
+	}{
+		{"a body without a header is 200", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }, 200, false},
+		{"nothing written is 200", func(http.ResponseWriter, *http.Request) {}, 200, false},
+		{"a refusal is its status", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) }, 401, false},
+		{"a server error marks the span", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, 503, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exp.Reset()
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+			req.Header.Set("traceparent", parent)
+			tr.middleware(tc.handler).ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("response status %d, want %d", rec.Code, tc.status)
+			}
+			spans := exp.GetSpans()
+			if len(spans) != 1 {
+				t.Fatalf("%d spans, want 1", len(spans))
+			}
+			s := spans[0]
+			if got := s.Parent.TraceID().String(); got != "4bf92f3577b34da6a3ce929d0e0e4736" || s.SpanKind != trace.SpanKindServer {
+				t.Errorf("span parent trace %s, kind %v; want the caller's trace, server", got, s.SpanKind)
+			}
+			var status int64 = -1
+			for _, a := range s.Attributes {
+				if a.Key == "http.response.status_code" {
+					status = a.Value.AsInt64()
+				}
+			}
+			if status != int64(tc.status) || (s.Status.Code == codes.Error) != tc.failed {
+				t.Errorf("span status attribute %d, status %v; want %d, error %v", status, s.Status, tc.status, tc.failed)
 			}
 		})
 	}
