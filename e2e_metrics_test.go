@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -52,6 +53,32 @@ func TestE2EHardeningMetricLabelsAreBounded(t *testing.T) {
 		}
 		if !strings.Contains(body, `operation="other"`) {
 			t.Fatalf("names past the cap should count as other")
+		}
+	})
+
+	t.Run("HTTP requests are counted by route and status, never by what the client sent", func(t *testing.T) {
+		for range 2 {
+			if r := s.send(t, http.MethodGet, "/export?"+long, nil, ""); r.Status != http.StatusUnauthorized {
+				t.Fatalf("GET /export without a token: %d", r.Status)
+			}
+		}
+		// An unlinked user has nothing to export: 404.
+		if r := s.send(t, http.MethodGet, "/export", map[string]string{"Authorization": "Bearer " + tok}, ""); r.Status != http.StatusNotFound {
+			t.Fatalf("GET /export of an unlinked user: %d", r.Status)
+		}
+		_, body := s.get(t, "/metrics")
+		for _, want := range []string{
+			`profilegraph_http_requests_total{code="401",route="/export"} 2`,
+			`profilegraph_http_requests_total{code="404",route="/export"} 1`,
+			`profilegraph_http_request_duration_seconds_count{route="/export"} 3`,
+			`profilegraph_http_requests_total{code="200",route="/graphql"}`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+		if strings.Contains(body, "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN") {
+			t.Errorf("a request's query string became a label")
 		}
 	})
 }

@@ -21,8 +21,9 @@ type serverDeps struct {
 // readiness and metrics, every request with an id and an access log line.
 func NewServer(d serverDeps) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", api.GraphQL(d.api))
-	mux.Handle("GET /export", api.Export(d.api))
+	m := d.api.Metrics
+	mux.Handle("/graphql", m.Route("/graphql", api.GraphQL(d.api)))
+	mux.Handle("GET /export", m.Route("/export", api.Export(d.api)))
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

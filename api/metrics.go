@@ -1,8 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +21,10 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	dbQueries prometheus.Counter
+	// httpRequests and httpLatency are per route (Route), for every request a route
+	// answers, refusals included: /export has no GraphQL operation to count.
+	httpRequests *prometheus.CounterVec
+	httpLatency  *prometheus.HistogramVec
 
 	mu    sync.Mutex
 	names map[string]bool
@@ -47,9 +53,18 @@ func NewMetrics() *Metrics {
 			Name: "profilegraph_db_queries_total",
 			Help: "SQL round trips to PostgreSQL (a query, a batch or a COPY each count once).",
 		}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "profilegraph_http_requests_total",
+			Help: "HTTP requests by route (the server's own patterns) and status code.",
+		}, []string{"route", "code"}),
+		httpLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "profilegraph_http_request_duration_seconds",
+			Help:    "HTTP request latency by route, from the handler's start to its return.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}, []string{"route"}),
 		names: map[string]bool{},
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.dbQueries,
+	m.registry.MustRegister(m.requests, m.latency, m.dbQueries, m.httpRequests, m.httpLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -61,6 +76,19 @@ func (m *Metrics) Register(c prometheus.Collector) error { return m.registry.Reg
 // Handler serves the metrics in Prometheus's text format (GET /metrics).
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Route counts and times the requests next answers under route, a pattern of the
+// server's own (so the label set is bounded), by the status it answered.
+func (m *Metrics) Route(route string, next http.Handler) http.Handler {
+	latency := m.httpLatency.WithLabelValues(route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		latency.Observe(time.Since(start).Seconds())
+		m.httpRequests.WithLabelValues(route, strconv.Itoa(cmp.Or(sw.status, http.StatusOK))).Inc()
+	})
 }
 
 // CountQuery is the pgx tracer's callback.
