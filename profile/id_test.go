@@ -37,3 +37,20 @@ func TestCanonicalIDs(t *testing.T) {
 		t.Fatalf("CanonicalIDs(nil) = %v", got)
 	}
 }
+
+// TestCanonicalIDsOfALargeBatch checks the same contract on a batch as large as a
+// gateway's (past the size searched in order).
+func TestCanonicalIDsOfALargeBatch(t *testing.T) {
+	var in, want []string
+	for i := range 200 {
+		id := uuid.NewString()
+		want = append(want, id)
+		in = append(in, id, strings.ToUpper(id), "not-an-id")
+		if i%3 == 0 {
+			in = append(in, want[i/2])
+		}
+	}
+	if got := profile.CanonicalIDs(in); !slices.Equal(got, want) {
+		t.Fatalf("CanonicalIDs of %d ids = %d ids, want the %d distinct canonical ones in first order", len(in), len(got), len(want))
+	}
+}

@@ -372,13 +372,33 @@ type RecoveryOption struct {
 // order: the stores hold no others (a malformed key counts as absent, never as an error).
 func CanonicalIDs(ids []string) []string {
 	out := make([]string, 0, len(ids))
+	// A batch of a few ids is searched in order; a gateway's batch can hold hundreds, so
+	// beyond smallBatch a set keeps the work linear (every cached and stored read runs this).
+	var seen map[string]struct{}
+	if len(ids) > smallBatch {
+		seen = make(map[string]struct{}, len(ids))
+	}
 	for _, id := range ids {
-		if IsCanonicalID(id) && !slices.Contains(out, id) {
-			out = append(out, id)
+		if !IsCanonicalID(id) {
+			continue
 		}
+		if seen == nil {
+			if slices.Contains(out, id) {
+				continue
+			}
+		} else {
+			if _, dup := seen[id]; dup {
+				continue
+			}
+			seen[id] = struct{}{}
+		}
+		out = append(out, id)
 	}
 	return out
 }
+
+// smallBatch is the size up to which CanonicalIDs finds duplicates by a linear search.
+const smallBatch = 16
 
 // IsCanonicalID reports whether id is a UUID in its canonical form (36 characters,
 // lowercase hexadecimal, dashes at 8, 13, 18 and 23), the only form ids are stored in.
