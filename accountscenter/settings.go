@@ -67,14 +67,14 @@ func (s *Service) UpdateSettings(ctx context.Context, v *profile.Viewer, in Upda
 			return profile.Errorf(profile.Conflict, "settings changed since version %d (now %d); reload them and try again", *in.ExpectedVersion, st.Version)
 		}
 		// What is given must be in effect as given: nothing may name an app not linked.
-		eff := (&profile.Settings{CrossPosting: rules, SingleSignOn: sso}).Effective(profile.AppsOf(accs))
+		linked := profile.AppsOf(accs)
 		for _, r := range rules {
-			if !slices.Contains(eff.CrossPosting, r) {
+			if !r.Within(linked) {
 				return profile.Errorf(profile.BadUserInput, "crossPosting: rule %s→%s names an app not linked to you", r.From, r.To)
 			}
 		}
 		for _, a := range sso {
-			if !slices.Contains(eff.SingleSignOn, a) {
+			if !slices.Contains(linked, a) {
 				return profile.Errorf(profile.BadUserInput, "singleSignOn: %s is not linked to you", a)
 			}
 		}

@@ -77,12 +77,12 @@ func RecoveryOptions(accs []*Account) []*RecoveryOption {
 // rule order. Nil settings give none.
 func CrossPostTargets(s *Settings, linked []*Account, from App) []App {
 	out := []App{}
-	eff := s.Effective(AppsOf(linked))
-	if eff == nil {
+	if s == nil {
 		return out
 	}
-	for _, r := range eff.CrossPosting {
-		if r.From == from && !slices.Contains(out, r.To) {
+	apps := AppsOf(linked)
+	for _, r := range s.CrossPosting {
+		if r.From == from && r.Within(apps) && !slices.Contains(out, r.To) {
 			out = append(out, r.To)
 		}
 	}

@@ -224,6 +224,12 @@ type CrossPostRule struct {
 	To   App
 }
 
+// Within reports whether both apps of r are in linked: a rule counts only then
+// (Settings.Effective, updateSettings' check, CrossPostTargets).
+func (r CrossPostRule) Within(linked []App) bool {
+	return slices.Contains(linked, r.From) && slices.Contains(linked, r.To)
+}
+
 // Settings are a person's Accounts Center settings. Version increases by one on every
 // write and guards updateSettings against lost updates.
 type Settings struct {
@@ -249,16 +255,14 @@ func (s *Settings) Clone() *Settings {
 // Effective returns the settings as the person's linked apps allow them: cross-post
 // rules and single-sign-on entries that name an app not in linked are left out (an entry
 // counts only while both its apps are linked: unlinkAccount deletes such entries, and a
-// copy read before must not show them after it returned). It is the one home of that rule:
-// reads, unlink and cross-post targets use it. It returns a copy (nil for nil).
+// copy read before must not show them after it returned). Reads and unlink use it; the
+// test of one rule is CrossPostRule.Within. It returns a copy (nil for nil).
 func (s *Settings) Effective(linked []App) *Settings {
 	if s == nil {
 		return nil
 	}
 	c := s.Clone()
-	c.CrossPosting = slices.DeleteFunc(c.CrossPosting, func(r CrossPostRule) bool {
-		return !slices.Contains(linked, r.From) || !slices.Contains(linked, r.To)
-	})
+	c.CrossPosting = slices.DeleteFunc(c.CrossPosting, func(r CrossPostRule) bool { return !r.Within(linked) })
 	c.SingleSignOn = slices.DeleteFunc(c.SingleSignOn, func(a App) bool { return !slices.Contains(linked, a) })
 	return c
 }

@@ -50,3 +50,20 @@ func TestAppsOfKeepsOrderAndSkipsNil(t *testing.T) {
 		t.Errorf("AppsOf = %v, want %v", got, want)
 	}
 }
+
+func TestCrossPostRuleWithin(t *testing.T) {
+	r := profile.CrossPostRule{From: profile.AppFacebook, To: profile.AppInstagram}
+	for _, tt := range []struct {
+		linked []profile.App
+		want   bool
+	}{
+		{[]profile.App{profile.AppInstagram, profile.AppFacebook}, true},
+		{[]profile.App{profile.AppFacebook}, false},
+		{[]profile.App{profile.AppInstagram, profile.AppThreads}, false},
+		{nil, false},
+	} {
+		if got := r.Within(tt.linked); got != tt.want {
+			t.Errorf("%v.Within(%v) = %t, want %t", r, tt.linked, got, tt.want)
+		}
+	}
+}
