@@ -64,10 +64,10 @@ func (t *tx) deleteCrossPostsTouching(ids map[string]bool) {
 // (At only). NOT_FOUND if there is no such person.
 func (t *tx) ErasePerson(ctx context.Context, personID string, at time.Time) ([]*profile.Account, error) {
 	return locked(ctx, t, func() ([]*profile.Account, error) {
-		pid, ok := t.personID(personID)
-		if !ok {
+		if !t.hasPerson(personID) {
 			return nil, profile.Errorf(profile.NotFound, "person %q not found", personID)
 		}
+		pid := personID
 		at = normTime(at)
 		linked := t.st.accountsByPerson([]string{pid})[pid]
 		ids := make(map[string]bool, len(linked))

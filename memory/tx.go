@@ -200,20 +200,20 @@ func (t *tx) LockAccountByKey(ctx context.Context, key profile.AccountKey) (*pro
 // LockPerson returns NOT_FOUND if there is no person with id (or id is malformed).
 func (t *tx) LockPerson(ctx context.Context, id string) error {
 	return t.do(ctx, func() error {
-		if _, ok := t.personID(id); !ok {
+		if !t.hasPerson(id) {
 			return profile.Errorf(profile.NotFound, "person %q not found", id)
 		}
 		return nil
 	})
 }
 
-// personID returns the canonical id of an existing person.
-func (t *tx) personID(id string) (string, bool) {
+// hasPerson reports whether id is the (canonical) id of an existing person.
+func (t *tx) hasPerson(id string) bool {
 	if !profile.IsCanonicalID(id) {
-		return "", false
+		return false
 	}
 	_, ok := t.st.persons[id]
-	return id, ok
+	return ok
 }
 
 // existingPerson parses a person id given to a write (any UUID spelling, as PostgreSQL
@@ -396,14 +396,13 @@ func (t *tx) InsertPerson(ctx context.Context, p *profile.Person) error {
 // keeps its activity. A missing person is NOT_FOUND, one with linked accounts CONFLICT.
 func (t *tx) DeletePerson(ctx context.Context, id string) error {
 	return t.do(ctx, func() error {
-		pid, ok := t.personID(id)
-		if !ok {
+		if !t.hasPerson(id) {
 			return profile.Errorf(profile.NotFound, "person %q not found", id)
 		}
-		if len(t.st.links[pid]) > 0 {
-			return profile.Errorf(profile.Conflict, "person %s still has linked accounts", pid)
+		if len(t.st.links[id]) > 0 {
+			return profile.Errorf(profile.Conflict, "person %s still has linked accounts", id)
 		}
-		t.deletePersonRows(pid)
+		t.deletePersonRows(id)
 		return nil
 	})
 }
