@@ -557,8 +557,8 @@ func mergeFresh(out, got *profile.Fresh, miss privacyMiss) (*profile.Fresh, bool
 
 // privacyEntries are the cache entries of a fresh read: the viewer's account (or its
 // absence), the link of each asked account (its person, "" when it exists unlinked, or
-// absent when there is no such account), and the state of each person asked or named (absent: no links, no
-// consents). Values stored are copies: got goes to the caller.
+// absent when there is no such account), and the state of each person asked or named
+// (absent: no links, no consents). Values are stored encoded: got goes to the caller.
 func privacyEntries(got *profile.Fresh, viewer *profile.AccountKey, persons, accounts []string) []entry {
 	entries := make([]entry, 0, len(persons)+2*len(accounts)+2)
 	named := append([]string(nil), persons...)
