@@ -389,9 +389,9 @@ func viewerKey(k profile.AccountKey) string {
 // listener is connected: what is cached comes from the cache, and only what is missing
 // (the viewer's account, persons' states, accounts' links) is read from the inner store,
 // in one round trip (it must be a profile.FreshReader, else INTERNAL), and filled under
-// the generation guard. If the parts disagree (a cached link names a person whose fresh
-// state no longer links the account: a write is in flight), the whole query is read
-// fresh. Without a lease, or without the privacy cache, it passes through. It returns
+// the generation guard. If what it would serve disagrees (a link, cached or read, names
+// a person whose state does not link the account: a write is in flight), the whole
+// query is read fresh. Without a lease, or without the privacy cache, it passes through. It returns
 // the inner store's error.
 func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
 	fr, ok := s.inner.(profile.FreshReader)
@@ -407,11 +407,14 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 		viewer = q.Viewer
 	}
 	out, miss, gen, servable := s.privacyLookup(viewer, persons, accounts)
-	if servable && miss.none() {
-		s.pv.served.Add(1)
-		return out, nil
-	}
-	if servable && miss.found > 0 {
+	switch {
+	case !servable:
+	case miss.none():
+		if linksAgree(out, miss.links) {
+			s.pv.served.Add(1)
+			return out, nil
+		}
+	case miss.found > 0:
 		// A partial hit: read what is missing, then check the parts agree.
 		part := profile.FreshQuery{Persons: miss.persons, Accounts: miss.accounts}
 		if miss.viewer {
@@ -544,15 +547,24 @@ func mergeFresh(out, got *profile.Fresh, miss privacyMiss) (*profile.Fresh, bool
 			}
 		}
 	}
-	for _, l := range miss.links {
-		if out.Privacy[l[1]].Link(l[0]) == nil {
-			return nil, false
-		}
-	}
-	if v := out.Viewer; v != nil && v.PersonID != "" && out.Privacy[v.PersonID].Link(v.ID) == nil {
+	if !linksAgree(out, miss.links) {
 		return nil, false
 	}
 	return out, true
+}
+
+// linksAgree reports whether the state of the person each cached link names (links:
+// account, person), and that of the viewer's person, links the account: entries
+// cached by different reads, or a cached one and a fresh one, may disagree while a
+// write is in flight, and then the query is read whole.
+func linksAgree(f *profile.Fresh, links [][2]string) bool {
+	for _, l := range links {
+		if f.Privacy[l[1]].Link(l[0]) == nil {
+			return false
+		}
+	}
+	v := f.Viewer
+	return v == nil || v.PersonID == "" || f.Privacy[v.PersonID].Link(v.ID) != nil
 }
 
 // privacyEntries are the cache entries of a fresh read: the viewer's account (or its

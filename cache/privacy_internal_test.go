@@ -286,3 +286,33 @@ func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
 	}
 	_ = q
 }
+
+func TestPrivacyCacheFullHitThatDisagreesIsReadWhole(t *testing.T) {
+	ctx := context.Background()
+	s, inner, _ := leasedStore(t)
+	s.grantLease(time.Now())
+	acc := linkedAccount(t, s, "u4")
+	one := profile.FreshQuery{Accounts: []string{acc.ID}}
+	if _, err := s.ReadFresh(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	s.Wait()
+	// Every entry is cached, but the person's state no longer links the account its
+	// cached link names (entries of two reads, a write in flight between them).
+	s.rc.Set(privacyKey(acc.PersonID), encodePrivacy(&profile.PrivacyState{}), 1)
+	s.rc.Wait()
+	if _, miss, _, servable := s.privacyLookup(nil, nil, one.Accounts); !servable || !miss.none() {
+		t.Fatalf("lookup servable=%v miss=%+v, want a full hit", servable, miss)
+	}
+	before := inner.reads
+	got, err := s.ReadFresh(ctx, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads != before+1 {
+		t.Errorf("a full hit whose link and state disagree made %d reads, want the whole query read once", inner.reads-before)
+	}
+	if p := linkedTo(got, acc.ID); len(p) != 1 || p[0] != acc.PersonID {
+		t.Errorf("the account is served linked to %v, want [%s]", p, acc.PersonID)
+	}
+}
