@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -497,16 +498,20 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 			out.Accounts[id] = true
 			if p != "" {
 				want = append(want, p)
+				if miss.links == nil {
+					miss.links = make([][2]string, 0, len(accounts)) // one allocation, not one per doubling
+				}
 				miss.links = append(miss.links, [2]string{id, p})
 			}
 		}
 	}
-	seen := make(map[string]bool, len(want))
 	for _, id := range want {
-		if seen[id] {
+		// want repeats the persons several accounts link (and the viewer's), whose
+		// states are present: out.Privacy and the few misses tell them, without a set
+		// per lookup. A repeated absent state is looked up again, which is harmless.
+		if _, done := out.Privacy[id]; done || slices.Contains(miss.persons, id) {
 			continue
 		}
-		seen[id] = true
 		st, absent, ok := decodePrivacy(s.getLocked(privacyKey(id)))
 		switch {
 		case !ok:
