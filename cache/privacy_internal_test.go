@@ -254,7 +254,7 @@ func TestPrivacyCacheReadsOnlyWhatItMisses(t *testing.T) {
 
 func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
 	ctx := context.Background()
-	s, inner, q := leasedStore(t)
+	s, inner, _ := leasedStore(t)
 	s.grantLease(time.Now())
 	acc := linkedAccount(t, s, "u3")
 	one := profile.FreshQuery{Accounts: []string{acc.ID}}
@@ -284,7 +284,6 @@ func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
 	if inner.reads != before+2 || len(inner.last.Accounts) != 1 || inner.last.Accounts[0] != acc.ID {
 		t.Errorf("%d reads (last %+v), want the partial read and then the whole query", inner.reads-before, inner.last)
 	}
-	_ = q
 }
 
 func TestPrivacyCacheFullHitThatDisagreesIsReadWhole(t *testing.T) {
