@@ -252,16 +252,24 @@ func TestPrivacyCacheReadsOnlyWhatItMisses(t *testing.T) {
 	}
 }
 
-func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
-	ctx := context.Background()
-	s, inner, _ := leasedStore(t)
+// cachedAccount is a leased store with one more account (of user) linked to a person
+// of its own, whose query one (the account's link and its person's state) is cached.
+func cachedAccount(t *testing.T, user string) (s *Store, inner *countingFresh, acc *profile.Account, one profile.FreshQuery) {
+	t.Helper()
+	s, inner, _ = leasedStore(t)
 	s.grantLease(time.Now())
-	acc := linkedAccount(t, s, "u3")
-	one := profile.FreshQuery{Accounts: []string{acc.ID}}
-	if _, err := s.ReadFresh(ctx, one); err != nil {
+	acc = linkedAccount(t, s, user)
+	one = profile.FreshQuery{Accounts: []string{acc.ID}}
+	if _, err := s.ReadFresh(context.Background(), one); err != nil {
 		t.Fatal(err)
 	}
 	s.Wait()
+	return s, inner, acc, one
+}
+
+func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
+	ctx := context.Background()
+	s, inner, acc, one := cachedAccount(t, "u3")
 	// Behind the cache's back (a write whose invalidation is still in flight): the
 	// account is unlinked, and its person's cached state is gone, but not its link.
 	if err := inner.Store.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
@@ -288,14 +296,7 @@ func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
 
 func TestPrivacyCacheFullHitThatDisagreesIsReadWhole(t *testing.T) {
 	ctx := context.Background()
-	s, inner, _ := leasedStore(t)
-	s.grantLease(time.Now())
-	acc := linkedAccount(t, s, "u4")
-	one := profile.FreshQuery{Accounts: []string{acc.ID}}
-	if _, err := s.ReadFresh(ctx, one); err != nil {
-		t.Fatal(err)
-	}
-	s.Wait()
+	s, inner, acc, one := cachedAccount(t, "u4")
 	// Every entry is cached, but the person's state no longer links the account its
 	// cached link names (entries of two reads, a write in flight between them).
 	s.rc.Set(privacyKey(acc.PersonID), encodePrivacy(&profile.PrivacyState{}), 1)
