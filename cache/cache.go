@@ -49,9 +49,9 @@ const Channel = "profilegraph_invalidate"
 // Config configures New.
 type Config struct {
 	// MaxCost bounds the cache in bytes: the encoded values, the bookkeeping of each
-	// entry and the admission policy's counters (cost.go). 0 disables caching: every read goes to the
-	// inner store, but writes are still published so that replicas that do cache hear
-	// of them.
+	// entry and the admission policy's counters (cost.go). 0 disables caching: every
+	// read goes to the inner store, but writes are still published so that replicas
+	// that do cache hear of them.
 	MaxCost int64
 	// Logger receives the listener's connection events; nil discards them.
 	Logger *slog.Logger

@@ -19,7 +19,7 @@ import (
 //
 // Layout: a kind byte, then the fields in a fixed order; integers are varints, strings a
 // length and their bytes, optional values a presence byte, times the seconds and
-// nanoseconds of the Unix time and how the location is kept (see appendTime).
+// nanoseconds of the Unix time and how the location is kept (see encoder.time).
 
 // The kinds of cached values; the first byte of every encoded value.
 const (
@@ -91,10 +91,9 @@ func (e *encoder) time(t time.Time) {
 	case t.Location() == time.Local:
 		e.byte(locLocal)
 	default:
-		_, off := t.Zone()
+		name, off := t.Zone()
 		e.byte(locFixed)
 		e.int(int64(off))
-		name, _ := t.Zone()
 		e.str(name)
 	}
 	e.int(t.Unix())

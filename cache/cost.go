@@ -22,8 +22,9 @@ func valueCost(v []byte) int64 {
 
 // Sizing of the admission policy: ristretto wants about ten frequency counters per
 // entry the cache can hold, each about 4 bytes (a 4-bit count-min sketch of four rows,
-// a bloom filter and their bookkeeping: 8 MiB for 2^21 counters, measured), and rounds their number up to a power of two. That memory is
-// taken from the byte budget, so that MaxCost bounds counters and entries together.
+// a bloom filter and their bookkeeping: 8 MiB for 2^21 counters, measured), and rounds
+// their number up to a power of two. That memory is taken from the byte budget, so that
+// MaxCost bounds counters and entries together.
 const (
 	typicalEntryCost = 450 // an encoded account (~330 bytes) and its key entry (~48), with overheads, halved
 	countersPerEntry = 10

@@ -34,16 +34,12 @@ type OpenConfig struct {
 // has shut down. It returns an error if the cache or the database URL is invalid or
 // the lease pool cannot be made.
 func Open(ctx context.Context, store profile.Store, cfg OpenConfig) (cs *Store, stop func(), err error) {
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	cs, err = New(store, Config{MaxCost: cfg.MaxCost, Logger: logger})
+	cs, err = New(store, Config{MaxCost: cfg.MaxCost, Logger: cfg.Logger})
 	if err != nil {
 		return nil, nil, fmt.Errorf("shared cache: %w", err)
 	}
 	listening := cfg.DatabaseURL != "" && cfg.MaxCost > 0
-	logger.Info("shared cache", slog.Int64("max_cost_bytes", cfg.MaxCost), slog.Bool("listener", listening))
+	cs.logger.Info("shared cache", slog.Int64("max_cost_bytes", cfg.MaxCost), slog.Bool("listener", listening))
 	if cfg.DatabaseURL == "" {
 		return cs, cs.Close, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -389,9 +390,9 @@ func viewerKey(k profile.AccountKey) string {
 // listener is connected: what is cached comes from the cache, and only what is missing
 // (the viewer's account, persons' states, accounts' links) is read from the inner store,
 // in one round trip (it must be a profile.FreshReader, else INTERNAL), and filled under
-// the generation guard. If the parts disagree (a cached link names a person whose fresh
-// state no longer links the account: a write is in flight), the whole query is read
-// fresh. Without a lease, or without the privacy cache, it passes through. It returns
+// the generation guard. If what it would serve disagrees (a link, cached or read, names
+// a person whose state does not link the account: a write is in flight), the whole
+// query is read fresh. Without a lease, or without the privacy cache, it passes through. It returns
 // the inner store's error.
 func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.Fresh, error) {
 	fr, ok := s.inner.(profile.FreshReader)
@@ -407,11 +408,14 @@ func (s *Store) ReadFresh(ctx context.Context, q profile.FreshQuery) (*profile.F
 		viewer = q.Viewer
 	}
 	out, miss, gen, servable := s.privacyLookup(viewer, persons, accounts)
-	if servable && miss.none() {
-		s.pv.served.Add(1)
-		return out, nil
-	}
-	if servable && miss.found > 0 {
+	switch {
+	case !servable:
+	case miss.none():
+		if linksAgree(out, miss.links) {
+			s.pv.served.Add(1)
+			return out, nil
+		}
+	case miss.found > 0:
 		// A partial hit: read what is missing, then check the parts agree.
 		part := profile.FreshQuery{Persons: miss.persons, Accounts: miss.accounts}
 		if miss.viewer {
@@ -494,16 +498,20 @@ func (s *Store) privacyLookup(viewer *profile.AccountKey, persons, accounts []st
 			out.Accounts[id] = true
 			if p != "" {
 				want = append(want, p)
+				if miss.links == nil {
+					miss.links = make([][2]string, 0, len(accounts)) // one allocation, not one per doubling
+				}
 				miss.links = append(miss.links, [2]string{id, p})
 			}
 		}
 	}
-	seen := make(map[string]bool, len(want))
 	for _, id := range want {
-		if seen[id] {
+		// want repeats the persons several accounts link (and the viewer's), whose
+		// states are present: out.Privacy and the few misses tell them, without a set
+		// per lookup. A repeated absent state is looked up again, which is harmless.
+		if _, done := out.Privacy[id]; done || slices.Contains(miss.persons, id) {
 			continue
 		}
-		seen[id] = true
 		st, absent, ok := decodePrivacy(s.getLocked(privacyKey(id)))
 		switch {
 		case !ok:
@@ -544,21 +552,30 @@ func mergeFresh(out, got *profile.Fresh, miss privacyMiss) (*profile.Fresh, bool
 			}
 		}
 	}
-	for _, l := range miss.links {
-		if out.Privacy[l[1]].Link(l[0]) == nil {
-			return nil, false
-		}
-	}
-	if v := out.Viewer; v != nil && v.PersonID != "" && out.Privacy[v.PersonID].Link(v.ID) == nil {
+	if !linksAgree(out, miss.links) {
 		return nil, false
 	}
 	return out, true
 }
 
+// linksAgree reports whether the state of the person each cached link names (links:
+// account, person), and that of the viewer's person, links the account: entries
+// cached by different reads, or a cached one and a fresh one, may disagree while a
+// write is in flight, and then the query is read whole.
+func linksAgree(f *profile.Fresh, links [][2]string) bool {
+	for _, l := range links {
+		if f.Privacy[l[1]].Link(l[0]) == nil {
+			return false
+		}
+	}
+	v := f.Viewer
+	return v == nil || v.PersonID == "" || f.Privacy[v.PersonID].Link(v.ID) != nil
+}
+
 // privacyEntries are the cache entries of a fresh read: the viewer's account (or its
 // absence), the link of each asked account (its person, "" when it exists unlinked, or
-// absent when there is no such account), and the state of each person asked or named (absent: no links, no
-// consents). Values stored are copies: got goes to the caller.
+// absent when there is no such account), and the state of each person asked or named
+// (absent: no links, no consents). Values are stored encoded: got goes to the caller.
 func privacyEntries(got *profile.Fresh, viewer *profile.AccountKey, persons, accounts []string) []entry {
 	entries := make([]entry, 0, len(persons)+2*len(accounts)+2)
 	named := append([]string(nil), persons...)

@@ -252,16 +252,24 @@ func TestPrivacyCacheReadsOnlyWhatItMisses(t *testing.T) {
 	}
 }
 
-func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
-	ctx := context.Background()
-	s, inner, q := leasedStore(t)
+// cachedAccount is a leased store with one more account (of user) linked to a person
+// of its own, whose query one (the account's link and its person's state) is cached.
+func cachedAccount(t *testing.T, user string) (s *Store, inner *countingFresh, acc *profile.Account, one profile.FreshQuery) {
+	t.Helper()
+	s, inner, _ = leasedStore(t)
 	s.grantLease(time.Now())
-	acc := linkedAccount(t, s, "u3")
-	one := profile.FreshQuery{Accounts: []string{acc.ID}}
-	if _, err := s.ReadFresh(ctx, one); err != nil {
+	acc = linkedAccount(t, s, user)
+	one = profile.FreshQuery{Accounts: []string{acc.ID}}
+	if _, err := s.ReadFresh(context.Background(), one); err != nil {
 		t.Fatal(err)
 	}
 	s.Wait()
+	return s, inner, acc, one
+}
+
+func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
+	ctx := context.Background()
+	s, inner, acc, one := cachedAccount(t, "u3")
 	// Behind the cache's back (a write whose invalidation is still in flight): the
 	// account is unlinked, and its person's cached state is gone, but not its link.
 	if err := inner.Store.InTx(ctx, func(ctx context.Context, tx profile.Tx) error {
@@ -284,5 +292,27 @@ func TestPrivacyCachePartialHitThatDisagreesIsReadWhole(t *testing.T) {
 	if inner.reads != before+2 || len(inner.last.Accounts) != 1 || inner.last.Accounts[0] != acc.ID {
 		t.Errorf("%d reads (last %+v), want the partial read and then the whole query", inner.reads-before, inner.last)
 	}
-	_ = q
+}
+
+func TestPrivacyCacheFullHitThatDisagreesIsReadWhole(t *testing.T) {
+	ctx := context.Background()
+	s, inner, acc, one := cachedAccount(t, "u4")
+	// Every entry is cached, but the person's state no longer links the account its
+	// cached link names (entries of two reads, a write in flight between them).
+	s.rc.Set(privacyKey(acc.PersonID), encodePrivacy(&profile.PrivacyState{}), 1)
+	s.rc.Wait()
+	if _, miss, _, servable := s.privacyLookup(nil, nil, one.Accounts); !servable || !miss.none() {
+		t.Fatalf("lookup servable=%v miss=%+v, want a full hit", servable, miss)
+	}
+	before := inner.reads
+	got, err := s.ReadFresh(ctx, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.reads != before+1 {
+		t.Errorf("a full hit whose link and state disagree made %d reads, want the whole query read once", inner.reads-before)
+	}
+	if p := linkedTo(got, acc.ID); len(p) != 1 || p[0] != acc.PersonID {
+		t.Errorf("the account is served linked to %v, want [%s]", p, acc.PersonID)
+	}
 }
