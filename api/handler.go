@@ -70,7 +70,6 @@ func (d Deps) fresh() profile.Reader {
 // gqlgen servers (newGraphQLHandler).
 func GraphQL(d Deps) http.Handler {
 	h := newGraphQLHandler(d.Limits, d.Resolver, d.Logger, d.Metrics, d.Trusted, d.Tracing)
-	h = withUnauthenticatedStatus(h)
 	h = dataloaders.Middleware(dataloaders.Readers{Content: d.Store, Fresh: d.fresh()}, d.Limits.LoaderWait)(h)
 	h = authenticate(d.Verifier, h)
 	h = withBodyLimit(d.Limits.BodyLimit, h)
