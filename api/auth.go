@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -62,8 +61,8 @@ var publicRootFields = map[string]bool{"_service": true, "__schema": true, "__ty
 
 // authGate refuses every operation that selects anything beyond publicRootFields when
 // the request has no verified viewer (authenticate already refused bad tokens). The
-// refusal's status is 401: withUnauthenticatedStatus, around the GraphQL handler, turns
-// the status the transport writes into 401.
+// transport answers the refusal, a request error coded UNAUTHENTICATED, with 401
+// (httpTransport.Do).
 type authGate struct{}
 
 var _ interface {
@@ -79,57 +78,8 @@ func (authGate) MutateOperationContext(ctx context.Context, op *graphql.Operatio
 	}
 	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
 		if !publicRootFields[f.Name] {
-			markUnauthenticated(ctx)
 			return codedError(profile.Unauthenticated, "a bearer token is required")
 		}
 	}
 	return nil
-}
-
-// unauthenticatedWriter answers 401 with WWW-Authenticate once the auth gate refused
-// the request, whatever status the transport then writes.
-type unauthenticatedWriter struct {
-	http.ResponseWriter
-	refused atomic.Bool
-	wrote   bool
-}
-
-func (w *unauthenticatedWriter) WriteHeader(code int) {
-	if w.wrote {
-		return
-	}
-	w.wrote = true
-	if w.refused.Load() {
-		code = http.StatusUnauthorized
-		w.Header().Set("WWW-Authenticate", "Bearer")
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *unauthenticatedWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *unauthenticatedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-type unauthenticatedKey struct{}
-
-// withUnauthenticatedStatus lets the auth gate of the GraphQL handler next make the
-// response 401 (markUnauthenticated).
-func withUnauthenticatedStatus(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		uw := &unauthenticatedWriter{ResponseWriter: w}
-		next.ServeHTTP(uw, r.WithContext(context.WithValue(r.Context(), unauthenticatedKey{}, uw)))
-	})
-}
-
-// markUnauthenticated makes the request's response status 401.
-func markUnauthenticated(ctx context.Context) {
-	if w, ok := ctx.Value(unauthenticatedKey{}).(*unauthenticatedWriter); ok {
-		w.refused.Store(true)
-	}
 }

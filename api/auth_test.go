@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/profilegraph/profilegraph/auth"
 	"github.com/profilegraph/profilegraph/profile"
 )
 
@@ -102,5 +103,38 @@ func TestWriteErrorEscapesMessage(t *testing.T) {
 	body := assert401(t, rec)
 	if got := body.Errors[0].Message; got != msg {
 		t.Errorf("message = %q, want %q", got, msg)
+	}
+}
+
+// Every /export answer is private and never stored, refusals included: withNoStore is
+// its one home for both routes.
+func TestExportIsNeverStored(t *testing.T) {
+	s := newSigner(t)
+	h := Export(Deps{Verifier: s.verifier(t)})
+	service := userClaims()
+	service.Scope = auth.ScopeAccountsWrite
+	for _, tc := range []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"without a token (401)", "", http.StatusUnauthorized},
+		{"with a bad token (401)", "not-a-jwt", http.StatusUnauthorized},
+		{"with a service token (403)", s.token(t, service), http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/export", nil)
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status = %d, want %d", rec.Code, tc.status)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "private, no-store" {
+				t.Errorf("Cache-Control = %q, want private, no-store", got)
+			}
+		})
 	}
 }

@@ -134,13 +134,12 @@ func writeResponse(w http.ResponseWriter, contentType string, status int, resp *
 
 // writeError answers a request refused before GraphQL runs with one coded error:
 // {"errors":[{"message":message,"extensions":{"code":code}}]}, as application/json. A
-// 401 also says how to authenticate (WWW-Authenticate: Bearer) and is never stored.
-// message is shown to the caller as is: it must not hold internal detail.
+// 401 also says how to authenticate (WWW-Authenticate: Bearer); withNoStore, around
+// every handler that writes errors here, keeps them from being stored. message is shown
+// to the caller as is: it must not hold internal detail.
 func writeError(w http.ResponseWriter, status int, code profile.Code, message string) {
 	if status == http.StatusUnauthorized {
-		h := w.Header()
-		h.Set("Cache-Control", "private, no-store")
-		h.Set("WWW-Authenticate", "Bearer")
+		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 	writeResponse(w, mediaJSON, status, &graphql.Response{Errors: gqlerror.List{codedError(code, message)}}, false)
 }

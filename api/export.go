@@ -146,7 +146,6 @@ func exportHandler(store profile.Reader, logger *slog.Logger, now func() time.Ti
 		at := now().UTC()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="profilegraph-export-%s.json"`, at.Format("20060102T150405Z")))
-		w.Header().Set("Cache-Control", "private, no-store")
 		if err := writeExport(ctx, w, store, acc.PersonID, at); err != nil {
 			// Headers (and maybe part of the document) are out: the client sees a
 			// truncated document. Nothing of the error goes to it.

@@ -70,7 +70,6 @@ func (d Deps) fresh() profile.Reader {
 // gqlgen servers (newGraphQLHandler).
 func GraphQL(d Deps) http.Handler {
 	h := newGraphQLHandler(d.Limits, d.Resolver, d.Logger, d.Metrics, d.Trusted, d.Tracing)
-	h = withUnauthenticatedStatus(h)
 	h = dataloaders.Middleware(dataloaders.Readers{Content: d.Store, Fresh: d.fresh()}, d.Limits.LoaderWait)(h)
 	h = authenticate(d.Verifier, h)
 	h = withBodyLimit(d.Limits.BodyLimit, h)
@@ -78,9 +77,10 @@ func GraphQL(d Deps) http.Handler {
 	return d.Tracing.middleware(h)
 }
 
-// Export returns the handler of GET /export (exportHandler), behind authentication.
+// Export returns the handler of GET /export (exportHandler), behind Cache-Control
+// no-store and authentication.
 func Export(d Deps) http.Handler {
-	return authenticate(d.Verifier, exportHandler(d.fresh(), d.Logger, time.Now))
+	return withNoStore(authenticate(d.Verifier, exportHandler(d.fresh(), d.Logger, time.Now)))
 }
 
 // newGraphQLHandler serves GraphQL with two gqlgen servers that share the schema, the

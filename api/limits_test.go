@@ -12,11 +12,11 @@ import (
 	"github.com/profilegraph/profilegraph/resolvers"
 )
 
-// limitsHandler is the gqlgen handler of lim with its 401 plumbing, and nothing else:
-// no access log, no store (every request here is refused or needs none).
+// limitsHandler is the gqlgen handler of lim and nothing else: no access log, no
+// store (every request here is refused or needs none).
 func limitsHandler(tb testing.TB, lim Limits) http.Handler {
 	tb.Helper()
-	return withUnauthenticatedStatus(newGraphQLHandler(lim, &resolvers.Resolver{}, slog.New(slog.DiscardHandler), NewMetrics(), nil, nil))
+	return newGraphQLHandler(lim, &resolvers.Resolver{}, slog.New(slog.DiscardHandler), NewMetrics(), nil, nil)
 }
 
 // post sends query to h, as the viewer v when not nil, and decodes the answer.
@@ -99,6 +99,22 @@ func TestAuthGate(t *testing.T) {
 		}
 		if got := rec.Header().Get("WWW-Authenticate"); got != "Bearer" {
 			t.Errorf("WWW-Authenticate = %q, want Bearer", got)
+		}
+		wantCode(t, got, string(profile.Unauthenticated))
+	})
+
+	t.Run("the refusal is 401 under application/graphql-response+json too, not a request error's 400", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ viewer { id } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/graphql-response+json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" {
+			t.Fatalf("status = %d, WWW-Authenticate = %q, want 401 and Bearer", rec.Code, rec.Header().Get("WWW-Authenticate"))
+		}
+		var got gqlResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("body %q is not JSON: %v", rec.Body, err)
 		}
 		wantCode(t, got, string(profile.Unauthenticated))
 	})

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -84,10 +83,10 @@ func (m *Metrics) Route(route string, next http.Handler) http.Handler {
 	latency := m.httpLatency.WithLabelValues(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := recordStatus(w)
 		next.ServeHTTP(sw, r)
 		latency.Observe(time.Since(start).Seconds())
-		m.httpRequests.WithLabelValues(route, strconv.Itoa(cmp.Or(sw.status, http.StatusOK))).Inc()
+		m.httpRequests.WithLabelValues(route, strconv.Itoa(sw.code())).Inc()
 	})
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -64,8 +65,9 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// statusWriter records the status a handler answered (for the access log and the
-// server span) and, for the access log, whether the request's client went away.
+// statusWriter records the status a handler answered (for the access log, the route
+// metrics and the server span; one per request, see recordStatus) and, for the access
+// log, whether the request's client went away.
 type statusWriter struct {
 	http.ResponseWriter
 	status   int
@@ -90,6 +92,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// code is the status answered: 200 when the handler wrote no header.
+func (w *statusWriter) code() int { return cmp.Or(w.status, http.StatusOK) }
+
+// recordStatus returns the statusWriter of w: w itself when a layer outside already
+// records the status (AccessLog around Metrics.Route around the tracing middleware), so
+// a request has one whatever number of layers read its status; else a new one around w.
+func recordStatus(w http.ResponseWriter) *statusWriter {
+	if sw, ok := w.(*statusWriter); ok {
+		return sw
+	}
+	return &statusWriter{ResponseWriter: w}
+}
+
 type statusWriterKey struct{}
 
 // markCanceled notes that the request's client went away, for the access log.
@@ -106,14 +121,11 @@ func markCanceled(ctx context.Context) {
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := recordStatus(w)
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), statusWriterKey{}, sw)))
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
+			slog.Int("status", sw.code()), slog.Duration("duration", time.Since(start)),
 		}
 		if sw.canceled.Load() || r.Context().Err() != nil {
 			attrs = append(attrs, slog.Bool("canceled", true))

@@ -10,6 +10,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 func TestRequestID(t *testing.T) {
@@ -74,6 +77,56 @@ func TestAccessLog(t *testing.T) {
 	}
 	if rec.Code != http.StatusTeapot || rec.Body.String() != "body" {
 		t.Errorf("response %d %q", rec.Code, rec.Body)
+	}
+}
+
+// AccessLog, Metrics.Route and the tracing middleware all read the status of one
+// request through one statusWriter: the innermost handler writes to the access log's,
+// and each layer sees the status it answered.
+func TestStatusLayersShareOneWriter(t *testing.T) {
+	var buf bytes.Buffer
+	exp := tracetest.NewInMemoryExporter()
+	tr, err := StartTracing(context.Background(), TracingConfig{ServiceName: "test"}, io.Discard, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Shutdown(context.Background()) })
+	m := NewMetrics()
+	var wrapped bool
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw, ok := r.Context().Value(statusWriterKey{}).(*statusWriter)
+		wrapped = !ok || http.ResponseWriter(sw) != w
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	h := AccessLog(slog.New(slog.NewJSONHandler(&buf, nil)), m.Route("/graphql", tr.middleware(inner)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil))
+	if wrapped {
+		t.Error("the handler writes through another writer than the access log's: a layer wrapped it again")
+	}
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("response status %d, want 503", rec.Code)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line["status"] != float64(http.StatusServiceUnavailable) {
+		t.Errorf("access log line %q (%v), want status 503", buf.String(), err)
+	}
+	var count dto.Metric
+	if err := m.httpRequests.WithLabelValues("/graphql", "503").Write(&count); err != nil || count.GetCounter().GetValue() != 1 {
+		t.Errorf("requests of /graphql with 503 = %v (%v), want 1", count.GetCounter().GetValue(), err)
+	}
+	spans := exp.GetSpans()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans, want 1", len(spans))
+	}
+	var status int64
+	for _, a := range spans[0].Attributes {
+		if a.Key == "http.response.status_code" {
+			status = a.Value.AsInt64()
+		}
+	}
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("span status %d, want 503", status)
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -294,11 +293,11 @@ func (t *Tracing) middleware(next http.Handler) http.Handler {
 		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
 		defer span.End()
-		// The span records the status it sees itself (a handler that writes no header
-		// answers 200), whatever other middleware wraps the request.
-		sw := &statusWriter{ResponseWriter: w}
+		// The span records the status next answered, through the request's one
+		// statusWriter (recordStatus: its own when no layer outside records it).
+		sw := recordStatus(w)
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		status := cmp.Or(sw.status, http.StatusOK)
+		status := sw.code()
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
 		if status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(status))

@@ -36,8 +36,8 @@ const (
 //     client accepts neither media type;
 //   - a request error (parse, validation, variable coercion, limits) has no data entry
 //     and status 400 under application/graphql-response+json, 200 under
-//     application/json (the auth gate still turns a refusal for want of a token into
-//     401).
+//     application/json, except the auth gate's refusal for want of a token: 401 with
+//     WWW-Authenticate: Bearer.
 //
 // The body is never echoed or logged: error messages name the problem only.
 type httpTransport struct{}
@@ -86,7 +86,11 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		status := http.StatusOK
-		if media == mediaGraphQLResponse {
+		switch {
+		case refusedForWantOfToken(errs):
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			status = http.StatusUnauthorized
+		case media == mediaGraphQLResponse:
 			status = http.StatusBadRequest
 		}
 		writeResponse(w, media+"; charset=utf-8", status, resp, false)
@@ -105,6 +109,17 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		return
 	}
 	writeResponse(w, media+"; charset=utf-8", http.StatusOK, resp, true)
+}
+
+// refusedForWantOfToken reports whether the request errors hold the auth gate's
+// refusal (UNAUTHENTICATED: no other request error has that code).
+func refusedForWantOfToken(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if e.Extensions["code"] == string(profile.Unauthenticated) {
+			return true
+		}
+	}
+	return false
 }
 
 type transportRefusal struct {
