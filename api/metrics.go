@@ -36,6 +36,8 @@ const (
 	MaxOperationNameLen = 64
 )
 
+// NewMetrics returns the server's series on a registry of their own, with the Go and
+// process collectors.
 func NewMetrics() *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
